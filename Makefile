@@ -1,0 +1,46 @@
+# Set-up and everyday commands. Everything the project needs is installed from here.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+BIN    := $(VENV)/bin
+
+.PHONY: setup demo test lint wheel-check clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	@command -v java >/dev/null || { echo "installing a headless JRE for the HermiT reasoner"; \
+	  (apt-get update -qq && apt-get install -y -qq default-jre-headless) >/dev/null || \
+	  echo "warning: no Java; 'bigmap-kg ontology check' will not run"; }
+	touch $@
+
+setup: $(VENV)/.installed
+
+# The main job on the embedded default store: load the catalogue, answer logbook questions.
+demo: setup
+	$(BIN)/bigmap-kg init
+	$(BIN)/bigmap-kg query who-measured-material --param material=LNO
+	$(BIN)/bigmap-kg query who-used-technique --param technique=XRD
+	$(BIN)/bigmap-kg ontology check
+
+lint: setup
+	$(BIN)/ruff check bigmap_kg tests
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest -q -p no:cacheprovider
+
+# Build the wheel, install it in a clean venv, run it from there (no source checkout on the path).
+wheel-check: setup
+	rm -rf dist /tmp/bigmap-kg-wheel-venv
+	$(PY) -m pip wheel --quiet --no-deps --no-build-isolation . -w dist
+	$(PYTHON) -m venv /tmp/bigmap-kg-wheel-venv
+	/tmp/bigmap-kg-wheel-venv/bin/pip install --quiet dist/*.whl
+	cd /tmp && /tmp/bigmap-kg-wheel-venv/bin/bigmap-kg --version
+	cd /tmp && BIGMAP_KG_STORE=/tmp/bigmap-kg-wheel-store /tmp/bigmap-kg-wheel-venv/bin/bigmap-kg init
+	cd /tmp && BIGMAP_KG_STORE=/tmp/bigmap-kg-wheel-store /tmp/bigmap-kg-wheel-venv/bin/bigmap-kg query instruments-for-technique --param technique=XRD
+	rm -rf /tmp/bigmap-kg-wheel-store
+
+clean:
+	rm -rf $(VENV) dist build *.egg-info

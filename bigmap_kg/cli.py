@@ -1,0 +1,277 @@
+"""The ``bigmap-kg`` command line: thin commands over library functions.
+
+Exit codes: 0 success; 1 invalid data (shape violations) or an inconsistent ontology;
+2 unreadable input, unknown names, or a store that cannot be used.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from bigmap_kg import __version__
+from bigmap_kg.errors import BigmapKGError, OntologyInconsistent, ValidationFailed
+from bigmap_kg.settings import Settings
+from bigmap_kg.store.base import SelectResult, TripleStore
+
+EXIT_INVALID = 1
+EXIT_ERROR = 2
+
+app = typer.Typer(help="bigmap-kg: the BIG-MAP battery-characterisation knowledge graph.",
+                  no_args_is_help=True, add_completion=False)
+ontology_app = typer.Typer(help="Ontology commands.", no_args_is_help=True)
+app.add_typer(ontology_app, name="ontology")
+
+
+class State:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._store: TripleStore | None = None
+
+    def store(self) -> TripleStore:
+        if self._store is None:
+            from bigmap_kg.store import open_store
+
+            s = self.settings
+            self._store = open_store(s.store, endpoint=s.endpoint,
+                                     update_endpoint=s.update_endpoint,
+                                     union_default_graph=s.union_default_graph)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"bigmap-kg {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    store: Annotated[Path | None, typer.Option(
+        help="embedded store folder [env BIGMAP_KG_STORE; default ~/.local/share/bigmap-kg/store]")] = None,
+    endpoint: Annotated[str | None, typer.Option(
+        help="SPARQL 1.1 query endpoint of a remote store [env BIGMAP_KG_ENDPOINT]")] = None,
+    update_endpoint: Annotated[str | None, typer.Option(
+        help="SPARQL 1.1 update endpoint [env BIGMAP_KG_UPDATE_ENDPOINT]")] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="print the version and exit")] = False,
+) -> None:
+    logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
+    overrides: dict[str, Any] = {k: v for k, v in (("store", store), ("endpoint", endpoint),
+                                   ("update_endpoint", update_endpoint)) if v is not None}
+    ctx.obj = State(Settings(**overrides))
+    ctx.call_on_close(ctx.obj.close)
+
+
+def _fail(exc: BigmapKGError) -> typer.Exit:
+    typer.echo(f"error: {exc}", err=True)
+    return typer.Exit(EXIT_INVALID if isinstance(exc, (ValidationFailed, OntologyInconsistent))
+                      else EXIT_ERROR)
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Load the ontology, shapes and reference catalogue into the store (validated first)."""
+    from bigmap_kg.loader import init_store
+
+    try:
+        counts = init_store(ctx.obj.store())
+    except ValidationFailed as exc:
+        typer.echo(exc.report.to_text(), err=True)  # type: ignore[attr-defined]
+        raise _fail(exc) from exc
+    except BigmapKGError as exc:
+        raise _fail(exc) from exc
+    for graph, n in counts.items():
+        typer.echo(f"{graph}: {n} triples")
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="Turtle, N-Triples, TriG, N-Quads or JSON-LD files")],
+) -> None:
+    """Validate each file and store it as its own batch; a file with a violation is refused whole."""
+    from bigmap_kg.loader import write_batch
+    from bigmap_kg.parsing import parse_file
+    from bigmap_kg.validation import Validator
+
+    validator = Validator()
+    store = ctx.obj.store()
+    status = 0
+    for path in files:
+        try:
+            result = write_batch(store, parse_file(path), validator, source=str(path))
+        except ValidationFailed as exc:
+            typer.echo(exc.report.to_text(), err=True)  # type: ignore[attr-defined]
+            typer.echo(f"{path}: refused, nothing written", err=True)
+            status = max(status, EXIT_INVALID)
+            continue
+        except BigmapKGError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            status = EXIT_ERROR
+            continue
+        verb = "stored as" if result.written else "already stored as"
+        typer.echo(f"{path}: {result.triples} triples {verb} {result.graph}")
+        for problem in result.report.warnings:
+            typer.echo(f"  {problem.severity}: {problem.message}", err=True)
+    raise typer.Exit(status)
+
+
+@app.command()
+def validate(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="files to check")],
+    fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+    standalone: Annotated[bool, typer.Option(
+        help="check the files alone, without resolving links against the store")] = False,
+) -> None:
+    """Check files against the shapes without storing anything (the upload-hook command).
+
+    Exit 0 when valid, 1 when any file breaks a shape, 2 when a file cannot be read.
+    """
+    from bigmap_kg.loader import validate_against_store
+    from bigmap_kg.parsing import parse_file
+    from bigmap_kg.validation import ValidationReport, Validator
+
+    validator = Validator()
+    reports: list[ValidationReport] = []
+    errors: list[dict[str, str]] = []
+    for path in files:
+        try:
+            data = parse_file(path)
+            if standalone:
+                report = validator.validate(data, source=str(path))
+            else:
+                report = validate_against_store(ctx.obj.store(), data, validator, str(path))
+            reports.append(report)
+        except BigmapKGError as exc:
+            errors.append({"source": str(path), "error": str(exc)})
+    if fmt == "json":
+        typer.echo(json.dumps({"reports": [r.to_dict() for r in reports], "errors": errors},
+                              indent=2, ensure_ascii=False))
+    else:
+        for r in reports:
+            typer.echo(r.to_text())
+        for e in errors:
+            typer.echo(f"error: {e['error']}", err=True)
+    if errors:
+        raise typer.Exit(EXIT_ERROR)
+    raise typer.Exit(0 if all(r.conforms for r in reports) else EXIT_INVALID)
+
+
+def _print_result(ctx: typer.Context, result: object, fmt: str) -> None:
+    from bigmap_kg.output import FORMATS, labels_for, render
+
+    if fmt not in FORMATS:
+        typer.echo(f"error: unknown format {fmt!r}; use {', '.join(FORMATS)}", err=True)
+        raise typer.Exit(EXIT_ERROR)
+    if isinstance(result, SelectResult):
+        typer.echo(render(result, fmt, labels_for(ctx.obj.store(), result)))
+    elif isinstance(result, bool):
+        typer.echo(json.dumps(result) if fmt == "json" else str(result).lower())
+    else:
+        typer.echo(result.serialize(format="json-ld" if fmt == "json" else "turtle"))  # type: ignore[attr-defined]
+
+
+@app.command()
+def query(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Argument(help="named query, see --list")] = None,
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="KEY=VALUE")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+    list_: Annotated[bool, typer.Option("--list", help="list the named queries")] = False,
+) -> None:
+    """Run a named query with its parameters, or list the named queries."""
+    from bigmap_kg.queries import get_query, list_queries
+
+    try:
+        if list_ or name is None:
+            for q in list_queries():
+                params = " ".join(f"{p.name}={'...' if p.required else '[...]'}" for p in q.parameters)
+                typer.echo(f"{q.name:36} {q.title}" + (f"  ({params})" if params else ""))
+            return
+        values = {}
+        for item in param or []:
+            key, sep, value = item.partition("=")
+            if not sep:
+                typer.echo(f"error: --param {item!r} is not KEY=VALUE", err=True)
+                raise typer.Exit(EXIT_ERROR)
+            values[key.strip()] = value
+        result = get_query(name).run(ctx.obj.store(), values)
+    except BigmapKGError as exc:
+        raise _fail(exc) from exc
+    _print_result(ctx, result, fmt)
+
+
+@app.command()
+def sparql(
+    ctx: typer.Context,
+    query_or_file: Annotated[str, typer.Argument(help="SPARQL query text, a .rq file, or - for stdin")],
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+) -> None:
+    """Run a SPARQL query over the union of all graphs (read-only)."""
+    if query_or_file == "-":
+        text = sys.stdin.read()
+    elif query_or_file.endswith((".rq", ".sparql")) and Path(query_or_file).is_file():
+        text = Path(query_or_file).read_text(encoding="utf-8")
+    else:
+        text = query_or_file
+    try:
+        result = ctx.obj.store().query(text)
+    except BigmapKGError as exc:
+        raise _fail(exc) from exc
+    _print_result(ctx, result, fmt)
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", help="trig or nquads")] = "trig",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="file (default: stdout)")] = None,
+) -> None:
+    """Write every named graph as TriG or N-Quads."""
+    try:
+        data = ctx.obj.store().export(fmt)
+    except BigmapKGError as exc:
+        raise _fail(exc) from exc
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        output.write_bytes(data)
+        typer.echo(f"wrote {len(data)} bytes to {output}", err=True)
+
+
+@ontology_app.command("check")
+def ontology_check(ctx: typer.Context) -> None:
+    """Reason over the ontology plus all stored data (owlready2 + HermiT); exit 1 if inconsistent."""
+    from rdflib import Graph
+
+    from bigmap_kg.namespaces import ONTOLOGY_GRAPH, SHAPES_GRAPH
+    from bigmap_kg.ontology_check import check
+    from bigmap_kg.validation import load_kind
+
+    try:
+        store = ctx.obj.store()
+        data = Graph()
+        for name in store.graphs():
+            if name not in (str(ONTOLOGY_GRAPH), str(SHAPES_GRAPH)):
+                for triple in store.graph(name):
+                    data.add(triple)
+        result = check(load_kind("ontology"), data)
+    except BigmapKGError as exc:
+        raise _fail(exc) from exc
+    typer.echo(f"consistent: {result.classes} classes, {result.individuals} individuals")
+    for line in result.explanations:
+        typer.echo(f"  {line}")
+    raise typer.Exit(0 if result.consistent else EXIT_INVALID)

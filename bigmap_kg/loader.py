@@ -1,0 +1,92 @@
+"""Writing into the store: the packaged ontology, shapes and catalogue, and validated batches."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import RDF
+
+from bigmap_kg.errors import ValidationFailed
+from bigmap_kg.namespaces import BATCH_PREFIX, CATALOGUE_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
+from bigmap_kg.store.base import TripleStore
+from bigmap_kg.validation import ValidationReport, Validator, load_kind
+
+
+@dataclass
+class WriteResult:
+    graph: str
+    triples: int
+    written: bool
+    report: ValidationReport
+
+
+def init_store(store: TripleStore, validator: Validator | None = None) -> dict[str, int]:
+    """Load (or reload) ontology, shapes and catalogue into their graphs.
+
+    The catalogue is validated first; with any violation nothing is written.
+    """
+    validator = validator or Validator()
+    catalogue = load_kind("catalogue")
+    report = validator.validate(catalogue, source="catalogue")
+    if not report.conforms:
+        raise ValidationFailed(report, "the packaged catalogue breaks the shapes")
+    counts = {}
+    for name, graph in ((str(ONTOLOGY_GRAPH), validator.ontology),
+                        (str(SHAPES_GRAPH), validator.shapes),
+                        (str(CATALOGUE_GRAPH), catalogue)):
+        store.write_graph(name, graph, replace=True)
+        counts[name] = len(graph)
+    return counts
+
+
+def referenced_types(store: TripleStore, data: Graph) -> Graph:
+    """The rdf:type triples the store holds for IRIs the data refers to but does not describe."""
+    described = {s for s in data.subjects() if isinstance(s, URIRef)}
+    targets = {o for o in data.objects() if isinstance(o, URIRef)} - described
+    context = Graph()
+    targets_list = sorted(targets)
+    for start in range(0, len(targets_list), 500):
+        chunk = targets_list[start : start + 500]
+        values = " ".join(t.n3() for t in chunk)
+        result = store.select(f"SELECT ?s ?t WHERE {{ VALUES ?s {{ {values} }} ?s a ?t }}")
+        for row in result.rows:
+            context.add((row["s"], RDF.type, row["t"]))  # type: ignore[arg-type]
+    return context
+
+
+def validate_against_store(
+    store: TripleStore, data: Graph, validator: Validator, source: str | None = None
+) -> ValidationReport:
+    """Check new entries, resolving what they link to in the store."""
+    focus = sorted({s for s in data.subjects() if isinstance(s, URIRef)})
+    context = referenced_types(store, data)
+    return validator.validate(data, context=context, focus=focus, source=source)
+
+
+def batch_graph_name(data: Graph) -> str:
+    """A batch's graph is named by the hash of its canonical content: the same data twice is one batch."""
+    lines = sorted(
+        line for line in data.serialize(format="nt").splitlines() if line.strip()
+    ) if not any(isinstance(t, BNode) for triple in data for t in triple) else None
+    if lines is None:
+        from rdflib.compare import to_canonical_graph
+
+        lines = sorted(to_canonical_graph(data).serialize(format="nt").splitlines())
+    digest = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+    return f"{BATCH_PREFIX}{digest[:32]}"
+
+
+def write_batch(
+    store: TripleStore, data: Graph, validator: Validator, source: str | None = None
+) -> WriteResult:
+    """Validate and write one batch into its own named graph; refuse it whole on any violation."""
+    report = validate_against_store(store, data, validator, source)
+    graph = batch_graph_name(data)
+    if not report.conforms:
+        raise ValidationFailed(report)
+    if graph in store.graphs():
+        return WriteResult(graph, len(data), False, report)
+    store.write_graph(graph, data)
+    return WriteResult(graph, len(data), True, report)

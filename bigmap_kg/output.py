@@ -1,0 +1,84 @@
+"""Rendering query results as a table, CSV or JSON, with labels for things."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from rdflib import Literal, URIRef
+from rdflib.term import Node
+
+from bigmap_kg.store.base import SelectResult, TripleStore
+
+FORMATS = ("table", "csv", "json")
+
+
+def labels_for(store: TripleStore, result: SelectResult) -> dict[URIRef, str]:
+    """skos:prefLabel (else rdfs:label) of every IRI in the result."""
+    iris = sorted({v for row in result.rows for v in row.values() if isinstance(v, URIRef)})
+    labels: dict[URIRef, str] = {}
+    for start in range(0, len(iris), 500):
+        values = " ".join(i.n3() for i in iris[start : start + 500])
+        rows = store.select(
+            "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+            f"SELECT ?s (SAMPLE(?l) AS ?label) WHERE {{ VALUES ?s {{ {values} }} "
+            "{ ?s skos:prefLabel ?l } UNION { ?s rdfs:label ?l } } GROUP BY ?s"
+        ).rows
+        for row in rows:
+            if row["label"] is not None:
+                labels[row["s"]] = str(row["label"])  # type: ignore[index]
+    return labels
+
+
+def _text(value: Node | None, labels: dict[URIRef, str]) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, URIRef):
+        return labels.get(value, str(value))
+    return str(value)
+
+
+def _json_value(value: Node | None, labels: dict[URIRef, str]) -> object:
+    if value is None:
+        return None
+    if isinstance(value, URIRef):
+        return {"iri": str(value), "label": labels.get(value)}
+    if isinstance(value, Literal):
+        py = value.toPython()
+        return py if isinstance(py, (int, float, bool, str)) else str(value)
+    return str(value)
+
+
+def render(result: SelectResult, fmt: str, labels: dict[URIRef, str]) -> str:
+    """The result in ``table``, ``csv`` or ``json`` form."""
+    cols = result.variables
+    if fmt == "json":
+        return json.dumps(
+            [{c: _json_value(row.get(c), labels) for c in cols} for row in result.rows],
+            indent=2, ensure_ascii=False, default=str)
+    rows = [[_text(row.get(c), labels) for c in cols] for row in result.rows]
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(cols)
+        writer.writerows([[_csv_safe(cell) for cell in row] for row in rows])
+        return buffer.getvalue()
+    widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(cols)]
+    widths = [min(w, 60) for w in widths]
+    line = "  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True))
+    out = [line, "  ".join("-" * w for w in widths)]
+    for r in rows:
+        out.append("  ".join(_clip(cell, w).ljust(w) for cell, w in zip(r, widths, strict=True)))
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out)
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _csv_safe(cell: str) -> str:
+    """Cells that a spreadsheet would run as a formula are quoted with a leading apostrophe."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell

@@ -1,0 +1,144 @@
+"""Named SPARQL queries: ``queries/*.rq`` files with a ``#+`` YAML header, run with bound parameters.
+
+Header fields: ``title``, ``description``, ``parameters`` (name -> {description, required,
+type: label|iri|string|boolean|integer, example}) and ``columns`` (name -> description).
+Parameter values are never pasted into the query text: they become rdflib terms in a ``VALUES``
+block placed at the start of the outermost ``WHERE``; parameter ``x`` is the variable ``?_x``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import yaml
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from bigmap_kg import resources
+from bigmap_kg.errors import Location, ParseError, UnknownReference
+from bigmap_kg.store.base import SelectResult, TripleStore
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+TYPES = ("label", "iri", "string", "boolean", "integer")
+
+
+@dataclass
+class Parameter:
+    name: str
+    description: str
+    required: bool = True
+    type: str = "label"
+    example: str | None = None
+
+
+@dataclass
+class NamedQuery:
+    name: str
+    title: str
+    description: str
+    text: str
+    parameters: list[Parameter] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)
+
+    def parameter(self, name: str) -> Parameter:
+        for p in self.parameters:
+            if p.name == name:
+                return p
+        known = ", ".join(p.name for p in self.parameters) or "none"
+        raise UnknownReference(
+            f"query {self.name!r} has no parameter {name!r}",
+            Location(field=name),
+            hint=f"its parameters: {known}",
+        )
+
+    def bind(self, values: dict[str, str]) -> str:
+        """The query text with the values bound in a VALUES block."""
+        terms: dict[str, Node] = {}
+        for key, raw in values.items():
+            param = self.parameter(key)
+            terms[key] = to_term(param, raw)
+        missing = [p.name for p in self.parameters if p.required and p.name not in terms]
+        if missing:
+            raise UnknownReference(
+                f"query {self.name!r} needs the parameter(s) {', '.join(missing)}",
+                Location(field=missing[0]),
+                hint=" ".join(f"--param {m}=..." for m in missing),
+            )
+        if not terms:
+            return self.text
+        names = list(terms)
+        block = "VALUES (" + " ".join(f"?_{n}" for n in names) + ") { (" + " ".join(
+            terms[n].n3() for n in names) + ") }\n"
+        match = _WHERE.search(self.text)
+        if match is None:
+            raise ParseError(f"query {self.name!r} has no WHERE clause to bind parameters in")
+        return self.text[: match.end()] + "\n  " + block + self.text[match.end() :]
+
+    def run(self, store: TripleStore, values: dict[str, str] | None = None) -> SelectResult:
+        return store.select(self.bind(values or {}))
+
+
+def to_term(param: Parameter, raw: str) -> Node:
+    """The RDF term for a parameter value given as text."""
+    if param.type == "iri":
+        if not re.fullmatch(r"[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]+", raw):
+            raise UnknownReference(f"{raw!r} is not an IRI", Location(field=param.name))
+        return URIRef(raw)
+    if param.type == "boolean":
+        if raw.lower() not in ("true", "false", "yes", "no", "1", "0"):
+            raise UnknownReference(f"{raw!r} is not true or false", Location(field=param.name))
+        return Literal(raw.lower() in ("true", "yes", "1"))
+    if param.type == "integer":
+        if not re.fullmatch(r"-?\d+", raw):
+            raise UnknownReference(f"{raw!r} is not a whole number", Location(field=param.name))
+        return Literal(int(raw), datatype=XSD.integer)
+    return Literal(raw)
+
+
+def parse_query(name: str, text: str) -> NamedQuery:
+    """Read the ``#+`` header of a query file."""
+    header_lines = [line[2:] for line in text.splitlines() if line.startswith("#+")]
+    try:
+        header = yaml.safe_load("\n".join(line[1:] if line.startswith(" ") else line
+                                          for line in header_lines)) or {}
+    except yaml.YAMLError as exc:
+        raise ParseError(f"query header is not valid YAML: {exc}", Location(file=name)) from exc
+    if not isinstance(header, dict) or "title" not in header:
+        raise ParseError("query header needs at least '#+ title:'", Location(file=name))
+    params = []
+    for pname, spec in (header.get("parameters") or {}).items():
+        spec = spec or {}
+        if not _NAME.match(pname) or spec.get("type", "label") not in TYPES:
+            raise ParseError(f"bad parameter {pname!r} in header", Location(file=name, field=pname))
+        params.append(Parameter(pname, str(spec.get("description", "")),
+                                bool(spec.get("required", True)), spec.get("type", "label"),
+                                spec.get("example")))
+    return NamedQuery(name, str(header["title"]), str(header.get("description", "")).strip(),
+                      text, params, dict(header.get("columns") or {}))
+
+
+def list_queries() -> list[NamedQuery]:
+    """Every named query shipped with the package, sorted by name."""
+    found = []
+    for item in resources.data_files("queries", ".rq"):
+        name = resources.relative_name("queries", item)[: -len(".rq")]
+        found.append(parse_query(name, item.read_text(encoding="utf-8")))
+    return found
+
+
+def get_query(name: str) -> NamedQuery:
+    queries = {q.name: q for q in list_queries()}
+    if name not in queries:
+        import difflib
+
+        close = difflib.get_close_matches(name, queries, n=3)
+        raise UnknownReference(
+            f"no named query {name!r}",
+            Location(field="query"),
+            hint=("did you mean " + ", ".join(close) + "? " if close else "")
+            + "bigmap-kg query --list shows them all",
+        )
+    return queries[name]

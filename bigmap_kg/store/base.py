@@ -1,0 +1,129 @@
+"""The store interface shared by every backend, and the parts they implement alike."""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.term import Node
+
+from bigmap_kg.errors import Location, StoreError
+
+
+@dataclass
+class SelectResult:
+    """The solutions of a SELECT query, as rdflib terms (None where unbound)."""
+
+    variables: list[str]
+    rows: list[dict[str, Node | None]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+QueryResult = SelectResult | bool | Graph
+
+_UPDATE_KEYWORDS = re.compile(
+    r"^\s*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE
+)
+_PROLOGUE = re.compile(r"^\s*((PREFIX\s+\S*\s*<[^>]*>|BASE\s+<[^>]*>|#[^\n]*)\s*)*", re.IGNORECASE)
+
+
+def is_update(sparql: str) -> bool:
+    """True when the text is a SPARQL update rather than a query."""
+    body = sparql[_PROLOGUE.match(sparql).end() :]  # type: ignore[union-attr]
+    return bool(_UPDATE_KEYWORDS.match(body))
+
+
+def ntriples(graph: Graph) -> str:
+    """A graph as N-Triples text (used inside INSERT DATA)."""
+    return graph.serialize(format="nt")
+
+
+def check_graph_iri(graph: str) -> URIRef:
+    """A graph name must be an absolute IRI without characters that break SPARQL text."""
+    if not re.fullmatch(r"[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*", graph):
+        raise StoreError(f"not a valid graph IRI: {graph!r}", Location(iri=graph))
+    return URIRef(graph)
+
+
+class TripleStore(ABC):
+    """A quad store that our queries read as the union of its named graphs."""
+
+    @abstractmethod
+    def query(self, sparql: str) -> QueryResult:
+        """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) over the union of all graphs."""
+
+    @abstractmethod
+    def _update(self, sparql: str) -> None:
+        """Run a SPARQL update as one transaction."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the store."""
+
+    # -- shared behaviour ------------------------------------------------------------------
+    def select(self, sparql: str) -> SelectResult:
+        result = self.query(sparql)
+        if not isinstance(result, SelectResult):
+            raise StoreError("expected a SELECT query", hint="use query() for ASK or CONSTRUCT")
+        return result
+
+    def graphs(self) -> list[str]:
+        """The named graphs holding data, sorted."""
+        result = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return sorted(str(row["g"]) for row in result.rows)
+
+    def triple_count(self, graph: str | None = None) -> int:
+        if graph is None:
+            text = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+        else:
+            text = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{check_graph_iri(graph)}> {{ ?s ?p ?o }} }}"
+        value = self.select(text).rows[0]["n"]
+        return int(value) if value is not None else 0  # type: ignore[call-overload]
+
+    def write_graph(self, graph: str, data: Graph, *, replace: bool = False) -> None:
+        """Add the triples to a named graph, or replace its content, in one transaction."""
+        iri = check_graph_iri(graph)
+        parts = [f"DROP SILENT GRAPH <{iri}>"] if replace else []
+        if len(data):
+            parts.append(f"INSERT DATA {{ GRAPH <{iri}> {{\n{ntriples(data)}\n}} }}")
+        if parts:
+            self._update(" ;\n".join(parts))
+
+    def drop_graph(self, graph: str) -> None:
+        self._update(f"DROP SILENT GRAPH <{check_graph_iri(graph)}>")
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL update (the caller is responsible for validation)."""
+        self._update(sparql)
+
+    def graph(self, graph: str) -> Graph:
+        """The content of one named graph."""
+        iri = check_graph_iri(graph)
+        result = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
+        assert isinstance(result, Graph)
+        return result
+
+    def dataset(self) -> Dataset:
+        """Every named graph, as an rdflib Dataset."""
+        ds = Dataset()
+        for name in self.graphs():
+            target = ds.graph(URIRef(name))
+            for triple in self.graph(name):
+                target.add(triple)
+        return ds
+
+    def export(self, fmt: str = "trig") -> bytes:
+        """All named graphs serialised as TriG or N-Quads."""
+        if fmt not in ("trig", "nquads"):
+            raise StoreError(f"unknown export format {fmt!r}", hint="use trig or nquads")
+        return self.dataset().serialize(format=fmt, encoding="utf-8")
+
+    def __enter__(self) -> TripleStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,124 @@
+"""Any SPARQL 1.1 server over the protocol: SPARQLWrapper for queries and updates."""
+
+from __future__ import annotations
+
+import json
+from urllib.error import URLError
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+from bigmap_kg.errors import Location, StoreError
+from bigmap_kg.store.base import QueryResult, SelectResult, TripleStore, is_update
+
+_LIST_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def _term(binding: dict[str, str]) -> Node:
+    kind = binding["type"]
+    value = binding["value"]
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    if "xml:lang" in binding:
+        return Literal(value, lang=binding["xml:lang"])
+    datatype = binding.get("datatype")
+    if datatype and datatype != "http://www.w3.org/2001/XMLSchema#string":
+        return Literal(value, datatype=URIRef(datatype))
+    return Literal(value)
+
+
+class RemoteStore(TripleStore):
+    """A store behind SPARQL 1.1 query and update endpoints.
+
+    Our queries read the union of the named graphs. With ``union_default_graph`` the server is
+    trusted to do that itself (Oxigraph ``--union-default-graph``, Virtuoso); otherwise every
+    query names the graphs as ``default-graph-uri`` and ``named-graph-uri`` (protocol §2.1.4).
+    """
+
+    def __init__(
+        self,
+        query_endpoint: str,
+        update_endpoint: str | None = None,
+        *,
+        union_default_graph: bool = False,
+        timeout: float = 60.0,
+    ):
+        self.query_endpoint = query_endpoint
+        self.update_endpoint = update_endpoint
+        self.union_default_graph = union_default_graph
+        self.timeout = timeout
+
+    def _wrapper(self, text: str, graphs: list[str] | None = None) -> SPARQLWrapper:
+        wrapper = SPARQLWrapper(self.query_endpoint, updateEndpoint=self.update_endpoint)
+        wrapper.setMethod(POST)
+        wrapper.setTimeout(int(self.timeout))
+        wrapper.setQuery(text)
+        for graph in graphs or []:
+            wrapper.addDefaultGraph(graph)
+            wrapper.addNamedGraph(graph)
+        return wrapper
+
+    def _run(self, wrapper: SPARQLWrapper) -> bytes:
+        try:
+            response = wrapper.query().response
+            return response.read()  # type: ignore[no-any-return]
+        except (SPARQLWrapperException, URLError, OSError) as exc:
+            raise StoreError(
+                f"the SPARQL server refused or failed: {exc}",
+                Location(iri=self.query_endpoint),
+                hint="is the server running and the URL right?",
+            ) from exc
+
+    def graphs(self) -> list[str]:
+        wrapper = self._wrapper(_LIST_GRAPHS)
+        wrapper.setReturnFormat(JSON)
+        data = json.loads(self._run(wrapper))
+        return sorted(row["g"]["value"] for row in data["results"]["bindings"])
+
+    def query(self, sparql: str) -> QueryResult:
+        if is_update(sparql):
+            raise StoreError("this is an update, not a query", hint="use update()")
+        graphs = None if self.union_default_graph else self.graphs()
+        wrapper = self._wrapper(sparql, graphs)
+        kind = wrapper.queryType
+        if kind in ("CONSTRUCT", "DESCRIBE"):
+            wrapper.setReturnFormat(TURTLE)
+            graph = Graph()
+            graph.parse(data=self._run(wrapper), format="turtle")
+            return graph
+        wrapper.setReturnFormat(JSON)
+        data = json.loads(self._run(wrapper))
+        if "boolean" in data:
+            return bool(data["boolean"])
+        variables = list(data["head"].get("vars", []))
+        rows = [
+            {name: (_term(b[name]) if name in b else None) for name in variables}
+            for b in data["results"]["bindings"]
+        ]
+        return SelectResult(variables, rows)
+
+    def _update(self, sparql: str) -> None:
+        if not self.update_endpoint:
+            raise StoreError(
+                "this store has no update endpoint",
+                Location(iri=self.query_endpoint),
+                hint="give --update-endpoint (or BIGMAP_KG_UPDATE_ENDPOINT)",
+            )
+        wrapper = SPARQLWrapper(self.query_endpoint, updateEndpoint=self.update_endpoint)
+        wrapper.setMethod(POST)
+        wrapper.setTimeout(int(self.timeout))
+        wrapper.setQuery(sparql)
+        try:
+            wrapper.query()
+        except (SPARQLWrapperException, URLError, OSError) as exc:
+            raise StoreError(
+                f"the SPARQL server refused the update: {exc}",
+                Location(iri=self.update_endpoint),
+            ) from exc
+
+    def close(self) -> None:
+        return None

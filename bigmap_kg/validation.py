@@ -1,0 +1,179 @@
+"""Validating entries against the SHACL shapes, with reports a scientist can read."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from functools import cached_property
+from typing import Any
+
+from pyshacl import validate as shacl_validate
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH, SKOS
+from rdflib.term import Node
+
+from bigmap_kg import resources
+from bigmap_kg.parsing import parse_bytes
+
+SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+
+
+@dataclass
+class Problem:
+    """One result of a SHACL report."""
+
+    focus: str
+    path: str | None
+    value: str | None
+    message: str
+    severity: str
+    shape: str
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of a validation: conforms when there is no result of severity Violation."""
+
+    problems: list[Problem] = field(default_factory=list)
+    source: str | None = None
+
+    @property
+    def conforms(self) -> bool:
+        return not self.violations
+
+    @property
+    def violations(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "Violation"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity != "Violation"]
+
+    def to_text(self) -> str:
+        head = self.source + ": " if self.source else ""
+        if not self.problems:
+            return f"{head}valid (0 violations)"
+        lines = [f"{head}{len(self.violations)} violation(s), {len(self.warnings)} warning(s)"]
+        for p in self.problems:
+            where = f" [{p.path}]" if p.path else ""
+            lines.append(f"  {p.severity}: {p.focus}{where}: {p.message}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "source": self.source,
+            "conforms": self.conforms,
+            "violations": len(self.violations),
+            "warnings": len(self.warnings),
+            "results": [asdict(p) for p in self.problems],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+
+
+def short_name(node: Node | None, graph: Graph | None = None) -> str:
+    """A readable name for a node: its label, else the last part of its IRI."""
+    if node is None:
+        return ""
+    if isinstance(node, Literal):
+        return str(node)
+    if graph is not None:
+        label = graph.value(node, SKOS.prefLabel)
+        if label is not None and isinstance(node, URIRef):
+            return f"{_local(node)} ({label})"
+    if isinstance(node, BNode):
+        return "(a nested value)"
+    return _local(node)
+
+
+def _local(node: Node) -> str:
+    text = str(node)
+    for sep in ("#", "/"):
+        if sep in text:
+            tail = text.rsplit(sep, 1)[1]
+            if tail:
+                parent = text.rsplit(sep, 1)[0].rsplit("/", 1)[-1]
+                return f"{parent}/{tail}" if sep == "/" else tail
+    return text
+
+
+class Validator:
+    """The shapes and the ontology, loaded once, applied to data graphs."""
+
+    def __init__(self, shapes: Graph | None = None, ontology: Graph | None = None):
+        self._shapes = shapes
+        self._ontology = ontology
+
+    @cached_property
+    def shapes(self) -> Graph:
+        return self._shapes if self._shapes is not None else load_kind("shapes")
+
+    @cached_property
+    def ontology(self) -> Graph:
+        return self._ontology if self._ontology is not None else load_kind("ontology")
+
+    def validate(
+        self,
+        data: Graph,
+        *,
+        context: Graph | None = None,
+        focus: list[URIRef] | None = None,
+        source: str | None = None,
+    ) -> ValidationReport:
+        """Validate ``data``; ``context`` holds facts about nodes it refers to (their types).
+
+        With ``focus``, only those nodes are checked (the new entries of a batch), so that the
+        context's partial descriptions are not judged.
+        """
+        merged = Graph()
+        for triple in data:
+            merged.add(triple)
+        if context is not None:
+            for triple in context:
+                merged.add(triple)
+        kwargs: dict[str, Any] = {}
+        if focus is not None:
+            if not focus:
+                return ValidationReport(source=source)
+            kwargs["focus_nodes"] = list(focus)
+        _conforms, report_graph, _text = shacl_validate(
+            merged,
+            shacl_graph=self.shapes,
+            ont_graph=self.ontology,
+            inference="none",
+            allow_warnings=True,
+            advanced=True,
+            **kwargs,
+        )
+        assert isinstance(report_graph, Graph)
+        return ValidationReport(_problems(report_graph, merged), source=source)
+
+
+def _problems(report: Graph, data: Graph) -> list[Problem]:
+    problems = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        focus = report.value(result, SH.focusNode)
+        value = report.value(result, SH.value)
+        path = report.value(result, SH.resultPath)
+        message = str(report.value(result, SH.resultMessage) or "the entry breaks a shape")
+        message = message.replace("{$this}", short_name(focus, data)).replace(
+            "{$value}", short_name(value, data) if value is not None else "(missing)")
+        problems.append(Problem(
+            focus=str(focus),
+            path=_local(path) if isinstance(path, URIRef) else None,
+            value=str(value) if value is not None else None,
+            message=message,
+            severity=SEVERITIES.get(report.value(result, SH.resultSeverity), "Violation"),  # type: ignore[call-overload]
+            shape=str(report.value(result, SH.sourceShape)),
+        ))
+    return sorted(problems, key=lambda p: (p.severity != "Violation", p.focus, p.path or ""))
+
+
+def load_kind(kind: str) -> Graph:
+    """All Turtle files of one data kind (``ontology``, ``shapes``, ``catalogue``) as one graph."""
+    graph = Graph()
+    for item in resources.data_files(kind, ".ttl"):
+        for triple in parse_bytes(item.read_bytes(), f"{kind}/{resources.relative_name(kind, item)}"):
+            graph.add(triple)
+    return graph

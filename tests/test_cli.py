@@ -1,0 +1,85 @@
+"""The command line, run in-process on a fresh embedded store per test."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from bigmap_kg import __version__
+from bigmap_kg.cli import app
+
+runner = CliRunner()
+GOOD = """@prefix bmk: <https://w3id.org/bigmap-kg/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<http://example.org/p> a bmk:Person ; skos:prefLabel "Ada"@en .
+"""
+BAD = """@prefix bmk: <https://w3id.org/bigmap-kg/ontology#> .
+<http://example.org/m12> a bmk:Measurement ; bmk:mode bmk:Operando .
+"""
+
+
+def _write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def test_version_prints_the_package_version(cli_env: dict[str, str]) -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and __version__ in result.stdout
+
+
+def test_validate_exit_codes_are_0_valid_1_invalid_2_unreadable(cli_env: dict[str, str], tmp_path: Path) -> None:
+    assert runner.invoke(app, ["validate", "--standalone", _write(tmp_path, "g.ttl", GOOD)]).exit_code == 0
+    bad = runner.invoke(app, ["validate", "--standalone", _write(tmp_path, "b.ttl", BAD)])
+    assert bad.exit_code == 1 and "m12 names no known sample" in bad.stdout
+    broken = runner.invoke(app, ["validate", _write(tmp_path, "x.ttl", "<a> <b> ")])
+    assert broken.exit_code == 2 and "x.ttl, line 1" in broken.stderr
+
+
+def test_validate_json_report_lists_focus_path_message(cli_env: dict[str, str], tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", "--standalone", "--format", "json",
+                                 _write(tmp_path, "b.ttl", BAD)])
+    report = json.loads(result.stdout)["reports"][0]
+    assert report["conforms"] is False
+    first = report["results"][0]
+    assert {"focus", "path", "value", "message", "severity"} <= set(first)
+
+
+def test_import_refuses_an_invalid_file_and_writes_nothing(cli_env: dict[str, str], tmp_path: Path) -> None:
+    assert runner.invoke(app, ["import", _write(tmp_path, "g.ttl", GOOD)]).exit_code == 0
+    before = runner.invoke(app, ["sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--format", "json"])
+    result = runner.invoke(app, ["import", _write(tmp_path, "b.ttl", BAD)])
+    assert result.exit_code == 1 and "nothing written" in result.stderr
+    after = runner.invoke(app, ["sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--format", "json"])
+    assert json.loads(before.stdout) == json.loads(after.stdout)
+
+
+def test_importing_the_same_file_twice_adds_nothing(cli_env: dict[str, str], tmp_path: Path) -> None:
+    path = _write(tmp_path, "g.ttl", GOOD)
+    runner.invoke(app, ["import", path])
+    second = runner.invoke(app, ["import", path])
+    assert second.exit_code == 0 and "already stored" in second.stdout
+
+
+def test_query_list_and_unknown_parameter(cli_env: dict[str, str]) -> None:
+    listing = runner.invoke(app, ["query", "--list"])
+    assert "who-measured-material" in listing.stdout
+    bad = runner.invoke(app, ["query", "who-measured-material", "--param", "colour=red"])
+    assert bad.exit_code == 2 and "no parameter 'colour'" in bad.stderr
+
+
+def test_query_json_is_an_array_keyed_by_columns_with_labels(cli_env: dict[str, str], tmp_path: Path) -> None:
+    runner.invoke(app, ["import", _write(tmp_path, "g.ttl", GOOD)])
+    result = runner.invoke(app, ["sparql", "SELECT ?person WHERE { ?person a ?t }", "--format", "json"])
+    rows = json.loads(result.stdout)
+    assert rows == [{"person": {"iri": "http://example.org/p", "label": "Ada"}}]
+
+
+def test_export_writes_trig(cli_env: dict[str, str], tmp_path: Path) -> None:
+    runner.invoke(app, ["import", _write(tmp_path, "g.ttl", GOOD)])
+    out = tmp_path / "dump.trig"
+    assert runner.invoke(app, ["export", "--format", "trig", "-o", str(out)]).exit_code == 0
+    assert "Ada" in out.read_text()

@@ -1,0 +1,79 @@
+"""The store contract: every backend behaves the same (embedded and a real Oxigraph server)."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import SKOS
+
+from bigmap_kg.errors import StoreError
+from bigmap_kg.parsing import parse_bytes
+from bigmap_kg.store import SelectResult, TripleStore
+
+G1 = "https://w3id.org/bigmap-kg/graph/test-1"
+G2 = "https://w3id.org/bigmap-kg/graph/test-2"
+DATA = parse_bytes(b"""
+@prefix ex: <http://example.org/> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+ex:a skos:prefLabel "A"@en ; ex:n 3 ; ex:q [ ex:v "nested" ] .
+""", "data.ttl")
+
+
+def test_written_graph_is_listed_and_counted(any_store: TripleStore) -> None:
+    any_store.write_graph(G1, DATA)
+    assert G1 in any_store.graphs()
+    assert any_store.triple_count(G1) == len(DATA)
+
+
+def test_queries_see_the_union_of_named_graphs(any_store: TripleStore) -> None:
+    any_store.write_graph(G1, DATA)
+    extra = Graph()
+    extra.add((URIRef("http://example.org/b"), SKOS.prefLabel, Literal("B")))
+    any_store.write_graph(G2, extra)
+    result = any_store.select(
+        "SELECT ?l WHERE { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l } ORDER BY ?l")
+    assert isinstance(result, SelectResult)
+    assert [str(r["l"]) for r in result.rows] == ["A", "B"]
+
+
+def test_replace_swaps_a_graph_content(any_store: TripleStore) -> None:
+    any_store.write_graph(G1, DATA)
+    small = Graph()
+    small.add((URIRef("http://example.org/c"), SKOS.prefLabel, Literal("C")))
+    any_store.write_graph(G1, small, replace=True)
+    assert isomorphic(any_store.graph(G1), small)
+
+
+def test_drop_removes_only_that_graph(any_store: TripleStore) -> None:
+    any_store.write_graph(G1, DATA)
+    any_store.write_graph(G2, DATA)
+    any_store.drop_graph(G1)
+    assert any_store.graphs() == [G2]
+
+
+def test_ask_and_construct_return_bool_and_graph(any_store: TripleStore) -> None:
+    any_store.write_graph(G1, DATA)
+    assert any_store.query("ASK { ?s ?p 3 }") is True
+    built = any_store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    assert isinstance(built, Graph) and isomorphic(built, DATA)
+
+
+def test_export_round_trips_every_graph(any_store: TripleStore) -> None:
+    any_store.write_graph(G1, DATA)
+    dump = any_store.export("nquads")
+    ds = Dataset()
+    ds.parse(data=dump.decode(), format="nquads")
+    assert isomorphic(ds.graph(URIRef(G1)), DATA)
+
+
+def test_a_failing_update_writes_nothing(any_store: TripleStore) -> None:
+    any_store.write_graph(G1, DATA)
+    with pytest.raises(StoreError):
+        any_store.update(f"INSERT DATA {{ GRAPH <{G2}> {{ <http://x/a> <http://x/b> 1 }} }} ; "
+                         "THIS IS NOT SPARQL")
+    assert any_store.graphs() == [G1]
+
+
+def test_graph_names_that_break_sparql_are_refused(any_store: TripleStore) -> None:
+    with pytest.raises(StoreError):
+        any_store.write_graph("http://x/> } ; DROP ALL ; { <", DATA)
