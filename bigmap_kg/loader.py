@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass
 
 from rdflib import BNode, Graph, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF
 
 from bigmap_kg.errors import ValidationFailed
@@ -67,13 +68,9 @@ def validate_against_store(
 
 def batch_graph_name(data: Graph) -> str:
     """A batch's graph is named by the hash of its canonical content: the same data twice is one batch."""
-    lines = sorted(
-        line for line in data.serialize(format="nt").splitlines() if line.strip()
-    ) if not any(isinstance(t, BNode) for triple in data for t in triple) else None
-    if lines is None:
-        from rdflib.compare import to_canonical_graph
-
-        lines = sorted(to_canonical_graph(data).serialize(format="nt").splitlines())
+    has_bnodes = any(isinstance(term, BNode) for triple in data for term in triple)
+    canonical = to_canonical_graph(data) if has_bnodes else data
+    lines = sorted(line for line in canonical.serialize(format="nt").splitlines() if line.strip())
     digest = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
     return f"{BATCH_PREFIX}{digest[:32]}"
 
