@@ -121,6 +121,7 @@ class BMK(DefinedNamespace):
     investigatedObservable: URIRef
     linksRecord: URIRef
     listsCell: URIRef
+    listsSampleHolder: URIRef
     listsInstrument: URIRef
     locatedAt: URIRef
     madeOf: URIRef
