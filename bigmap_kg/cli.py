@@ -26,6 +26,8 @@ app = typer.Typer(help="bigmap-kg: the BIG-MAP battery-characterisation knowledg
                   no_args_is_help=True, add_completion=False)
 ontology_app = typer.Typer(help="Ontology commands.", no_args_is_help=True)
 app.add_typer(ontology_app, name="ontology")
+report_app = typer.Typer(help="Reports generated from the graph.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
 
 
 class State:
@@ -86,14 +88,18 @@ def init(ctx: typer.Context) -> None:
     from bigmap_kg.loader import init_store
 
     try:
-        counts = init_store(ctx.obj.store())
+        result = init_store(ctx.obj.store())
     except ValidationFailed as exc:
         typer.echo(exc.report.to_text(), err=True)  # type: ignore[attr-defined]
         raise _fail(exc) from exc
     except BigmapKGError as exc:
         raise _fail(exc) from exc
-    for graph, n in counts.items():
+    for graph, n in result.counts.items():
         typer.echo(f"{graph}: {n} triples")
+    if result.report.warnings:
+        typer.echo(f"the catalogue conforms, with {len(result.report.warnings)} warning(s):", err=True)
+        for problem in result.report.warnings:
+            typer.echo(f"  {problem.severity}: {problem.focus}: {problem.message}", err=True)
 
 
 @app.command("import")
@@ -275,3 +281,22 @@ def ontology_check(ctx: typer.Context) -> None:
     for line in result.explanations:
         typer.echo(f"  {line}")
     raise typer.Exit(0 if result.consistent else EXIT_INVALID)
+
+
+@report_app.command("catalogue")
+def report_catalogue(
+    ctx: typer.Context,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="file (default: stdout)")] = None,
+) -> None:
+    """The catalogue summary (counts, one table per cluster) as Markdown: docs/catalogue.md."""
+    from bigmap_kg.catalogue_doc import render_catalogue
+
+    try:
+        text = render_catalogue(ctx.obj.store())
+    except BigmapKGError as exc:
+        raise _fail(exc) from exc
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output}", err=True)

@@ -23,7 +23,16 @@ class WriteResult:
     report: ValidationReport
 
 
-def init_store(store: TripleStore, validator: Validator | None = None) -> dict[str, int]:
+@dataclass(frozen=True)
+class InitResult:
+    """What ``init_store`` wrote: triples per graph, and the catalogue's validation report
+    (which conforms, but may carry warnings)."""
+
+    counts: dict[str, int]
+    report: ValidationReport
+
+
+def init_store(store: TripleStore, validator: Validator | None = None) -> InitResult:
     """Load (or reload) ontology, shapes and catalogue into their graphs.
 
     The catalogue is validated first; with any violation nothing is written.
@@ -39,7 +48,7 @@ def init_store(store: TripleStore, validator: Validator | None = None) -> dict[s
                         (str(CATALOGUE_GRAPH), catalogue)):
         store.write_graph(name, graph, replace=True)
         counts[name] = len(graph)
-    return counts
+    return InitResult(counts, report)
 
 
 def referenced_types(store: TripleStore, data: Graph) -> Graph:
