@@ -22,6 +22,8 @@ demo: setup
 	$(BIN)/bigmap-kg init
 	$(BIN)/bigmap-kg query who-measured-material --param material=LNO
 	$(BIN)/bigmap-kg query who-used-technique --param technique=XRD
+	$(BIN)/bigmap-kg query instruments-for-technique --param technique=nano-tomography
+	$(BIN)/bigmap-kg query catalogue-counts
 	$(BIN)/bigmap-kg ontology check
 
 lint: setup
