@@ -298,3 +298,10 @@ def test_catalogue_document_is_current(kg: EmbeddedStore) -> None:
 def test_catalogue_files_parse_separately_with_their_own_prefixes() -> None:
     for path in sorted((REPO / "catalogue").rglob("*.ttl")):
         Graph().parse(path, format="turtle")
+
+
+def test_d55_tags_only_where_the_documents_give_values(kg: EmbeddedStore) -> None:
+    destructive = select(kg, "SELECT ?t WHERE { ?t bmk:sampleIntegrity bmk:Destructive }")
+    assert [short(r["t"]) for r in destructive] == ["focused-ion-beam-scanning-electron-microscopy-tomography"]
+    availability = select(kg, "SELECT ?x WHERE { ?x bmk:availability ?level }")
+    assert [short(r["x"]) for r in availability] == ["cea-xps-sem-transfer-chamber"]
