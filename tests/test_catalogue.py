@@ -305,3 +305,40 @@ def test_d55_tags_only_where_the_documents_give_values(kg: EmbeddedStore) -> Non
     assert [short(r["t"]) for r in destructive] == ["focused-ion-beam-scanning-electron-microscopy-tomography"]
     availability = select(kg, "SELECT ?x WHERE { ?x bmk:availability ?level }")
     assert [short(r["x"]) for r in availability] == ["cea-xps-sem-transfer-chamber"]
+
+
+# --- logbook and capability questions on the shipped graph -----------------------------------
+
+def test_operando_li_distribution_needs_an_available_cell(kg: EmbeddedStore) -> None:
+    query = get_query("instruments-for-observable")
+    every = query.run(kg, {"observable": "Lithium distribution and gradients"})
+    operando = query.run(kg, {"observable": "Lithium distribution and gradients", "operando": "true"})
+    names = {short(str(r["instrument"])) for r in operando.rows}
+    assert names == {"tud-ndp", "ill-d50", "esrf-id31"}
+    assert names < {short(str(r["instrument"])) for r in every.rows}
+    assert all(r["operando_cells"] for r in operando.rows)
+
+
+def test_nano_tomography_has_no_available_operando_cell(kg: EmbeddedStore) -> None:
+    """The ground of D5.5's example: ANATOMIX and ID16B image cracks, but not operando."""
+    query = get_query("instruments-for-observable")
+    capable = {short(str(r["instrument"])) for r in query.run(kg, {"observable": "morphology"}).rows
+               if short(str(r["technique"])) == "x-ray-nano-tomography"}
+    assert {"soleil-anatomix", "esrf-id16b"} <= capable
+    operando = query.run(kg, {"observable": "morphology", "operando": "true"}).rows
+    assert [r for r in operando if short(str(r["technique"])) == "x-ray-nano-tomography"] == []
+
+
+def test_sample_history_of_a_d53_electrode_lists_its_shipments_and_measurements(kg: EmbeddedStore) -> None:
+    rows = get_query("sample-history").run(kg, {"sample": "fzj-lno-aged-electrode"}).rows
+    events = Counter(str(r["event"]) for r in rows)
+    assert events["shipped"] == 14 and events["measured"] == 14 and events["made from"] == 1
+    months = [str(r["when"]) for r in rows if r["when"] is not None]
+    assert months == sorted(months) and months[0] == "2022-11"
+
+
+def test_archive_completeness_on_d53_counts_the_experiments_without_record(kg: EmbeddedStore) -> None:
+    rows = get_query("archive-completeness").run(kg).rows
+    assert len(rows) == 21  # no D5.3 notebook entry is named in the text
+    without_record = {short(str(r["measurement"])) for r in rows if r["record"] is None}
+    assert len(without_record) == 21 - 5  # records named: CEA XPS (2 rows), Raman, CSIC (2 rows)
