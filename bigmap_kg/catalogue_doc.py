@@ -6,10 +6,11 @@ exactly what a user gets from the store; a test regenerates it and compares it w
 
 from __future__ import annotations
 
-from rdflib import Literal
+from rdflib import URIRef
 from rdflib.term import Node
 
 from bigmap_kg.namespaces import BMK
+from bigmap_kg.output import labels_for
 from bigmap_kg.queries import get_query
 from bigmap_kg.store.base import TripleStore
 
@@ -60,24 +61,9 @@ def render_catalogue(store: TripleStore) -> str:
         result = matrix.run(store, {"cluster": name})
         rows = [r for r in result.rows if r["cluster"] == iri]
         lines += ["", f"## {name} ({len(rows)} rows)", ""]
-        table = []
-        for r in rows:
-            out = []
-            for column, _ in MATRIX_COLUMNS:
-                value = r.get(column)
-                label = ""
-                if column in ("category", "technique") and value is not None:
-                    label = _label(store, value)
-                out.append(_cell(value, label))
-            table.append(out)
+        names = labels_for(store, result)
+        table = [[_cell(value, names.get(value, "") if isinstance(value, URIRef) else "")
+                  for value in (r.get(column) for column, _ in MATRIX_COLUMNS)] for r in rows]
         lines += _table([h for _, h in MATRIX_COLUMNS], table)
     return "\n".join(lines) + "\n"
 
-
-def _label(store: TripleStore, iri: Node) -> str:
-    if isinstance(iri, Literal):
-        return str(iri)
-    rows = store.select(
-        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
-        f"SELECT ?l WHERE {{ {iri.n3()} skos:prefLabel ?l }} LIMIT 1").rows
-    return str(rows[0]["l"]) if rows else str(iri)
