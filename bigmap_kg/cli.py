@@ -97,9 +97,7 @@ def init(ctx: typer.Context) -> None:
     for graph, n in result.counts.items():
         typer.echo(f"{graph}: {n} triples")
     if result.report.warnings:
-        typer.echo(f"the catalogue conforms, with {len(result.report.warnings)} warning(s):", err=True)
-        for problem in result.report.warnings:
-            typer.echo(f"  {problem.severity}: {problem.focus}: {problem.message}", err=True)
+        typer.echo(result.report.to_text(), err=True)
 
 
 @app.command("import")

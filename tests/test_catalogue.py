@@ -53,10 +53,6 @@ def short(iri: str) -> str:
     return iri.rsplit("/", 1)[-1]
 
 
-def labels(store: TripleStore, rows: list[dict[str, str]], column: str) -> set[str]:
-    return {r[column] for r in rows}
-
-
 # --- loading -------------------------------------------------------------------------------
 
 def test_init_loads_the_catalogue_with_zero_violations(loaded: tuple[EmbeddedStore, InitResult]) -> None:
