@@ -17,13 +17,16 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed
 
-# The main job on the embedded default store: load the catalogue, answer logbook questions.
+# The main job on the embedded default store: load the catalogue, answer logbook questions,
+# filter instruments and plan measurements for D5.5's example requests.
 demo: setup
 	$(BIN)/bigmap-kg init
 	$(BIN)/bigmap-kg query who-measured-material --param material=LNO
 	$(BIN)/bigmap-kg query who-used-technique --param technique=XRD
 	$(BIN)/bigmap-kg query instruments-for-technique --param technique=nano-tomography
 	$(BIN)/bigmap-kg query catalogue-counts
+	$(BIN)/bigmap-kg plan examples/requests/d55-operando-cracking.yaml
+	$(BIN)/bigmap-kg plan examples/requests/d55-sei-and-graphite-ex-situ.json --limit 2
 	$(BIN)/bigmap-kg ontology check
 
 lint: setup

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -112,24 +113,32 @@ def import_(
 
     validator = Validator()
     store = ctx.obj.store()
+
+    def write(path: Path) -> str:
+        result = write_batch(store, parse_file(path), validator, source=str(path))
+        verb = "stored as" if result.written else "already stored as"
+        for problem in result.report.warnings:
+            typer.echo(f"  {problem.severity}: {problem.message}", err=True)
+        return f"{path}: {result.triples} triples {verb} {result.graph}"
+
+    raise typer.Exit(_each_file(files, write))
+
+
+def _each_file(files: list[Path], write: Callable[[Path], str]) -> int:
+    """Write each file on its own; a refused file is reported and the others go on. The exit
+    status is the worst: 1 when a file broke the shapes, 2 when one could not be used."""
     status = 0
     for path in files:
         try:
-            result = write_batch(store, parse_file(path), validator, source=str(path))
+            typer.echo(write(path))
         except ValidationFailed as exc:
             typer.echo(exc.report.to_text(), err=True)  # type: ignore[attr-defined]
             typer.echo(f"{path}: refused, nothing written", err=True)
             status = max(status, EXIT_INVALID)
-            continue
         except BigmapKGError as exc:
             typer.echo(f"error: {exc}", err=True)
             status = EXIT_ERROR
-            continue
-        verb = "stored as" if result.written else "already stored as"
-        typer.echo(f"{path}: {result.triples} triples {verb} {result.graph}")
-        for problem in result.report.warnings:
-            typer.echo(f"  {problem.severity}: {problem.message}", err=True)
-    raise typer.Exit(status)
+    return status
 
 
 @app.command()
@@ -298,3 +307,130 @@ def report_catalogue(
     else:
         output.write_text(text, encoding="utf-8")
         typer.echo(f"wrote {output}", err=True)
+
+
+request_app = typer.Typer(help="Characterisation requests (D5.5 section 2.1).", no_args_is_help=True)
+app.add_typer(request_app, name="request")
+
+
+def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:
+    if fmt not in allowed:
+        typer.echo(f"error: unknown format {fmt!r}; use {', '.join(allowed)}", err=True)
+        raise typer.Exit(EXIT_ERROR)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        typer.echo(text, nl=not text.endswith("\n"))
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output}", err=True)
+
+
+@request_app.command("add")
+def request_add(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="request files, YAML or JSON (examples/requests/)")],
+) -> None:
+    """Check each request, resolve its labels and store it, validated, as its own batch."""
+    from bigmap_kg.requests import add_request, read_request
+    from bigmap_kg.validation import Validator
+
+    validator = Validator()
+    store = ctx.obj.store()
+
+    def write(path: Path) -> str:
+        request = read_request(path, store)
+        result = add_request(store, request, validator, source=str(path))
+        return f"{path}: request {request.id} stored ({result.triples} triples, {result.graph})"
+
+    raise typer.Exit(_each_file(files, write))
+
+
+@request_app.command("list")
+def request_list(ctx: typer.Context) -> None:
+    """The stored requests."""
+    from bigmap_kg.requests import stored_requests
+
+    try:
+        requests = stored_requests(ctx.obj.store())
+    except BigmapKGError as exc:
+        raise _fail(exc) from exc
+    for r in requests:
+        typer.echo(f"{r.id:32} {', '.join(o.label for o in r.observables)}"
+                   f"  [{r.sample_shape.label.lower()}, {'operando' if r.operando else 'ex situ'}]")
+    typer.echo(f"({len(requests)} request{'s' if len(requests) != 1 else ''})", err=True)
+
+
+@app.command()
+def plan(
+    ctx: typer.Context,
+    request: Annotated[str, typer.Argument(
+        help="a request file (YAML or JSON), or the id of a stored request")],
+    fmt: Annotated[str, typer.Option("--format", help="md, json or html")] = "md",
+    limit: Annotated[int, typer.Option(help="how many plans to show", min=1)] = 5,
+    include_undecided: Annotated[bool, typer.Option(
+        "--include-undecided", help="also plan with instruments a criterion could not decide")] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="file (default: stdout)")] = None,
+) -> None:
+    """Filter the instruments for a request and rank measurement plans (D5.5 sections 2.2-2.3)."""
+    from bigmap_kg.planner_report import plan_report, render_plan_report
+    from bigmap_kg.requests import read_request, stored_requests
+
+    _check_format(fmt, ("md", "json", "html"))
+    try:
+        store = ctx.obj.store()
+        path = Path(request)
+        if path.suffix.lower() in (".yaml", ".yml", ".json") or path.is_file():
+            req = read_request(path, store)
+        else:
+            req = stored_requests(store, request)[0]
+        text = render_plan_report(plan_report(store, req, limit, include_undecided), fmt)
+    except BigmapKGError as exc:
+        raise _fail(exc) from exc
+    _emit(text, output)
+
+
+RequestOption = Annotated[str | None, typer.Option(
+    "--request", help="one stored request (default: all)")]
+FormatOption = Annotated[str, typer.Option("--format", help="md, csv, json or html")]
+OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="file (default: stdout)")]
+
+
+def _report(ctx: typer.Context, fmt: str, output: Path | None,
+            make: Callable[[TripleStore], str]) -> None:
+    from bigmap_kg.document import REPORT_FORMATS
+
+    _check_format(fmt, REPORT_FORMATS)
+    try:
+        text = make(ctx.obj.store())
+    except BigmapKGError as exc:
+        raise _fail(exc) from exc
+    _emit(text, output)
+
+
+@report_app.command("discarded-instruments")
+def report_discarded(ctx: typer.Context, request: RequestOption = None, fmt: FormatOption = "md",
+                     output: OutputOption = None) -> None:
+    """Instruments the filtering removed, with criterion and reason, over stored requests."""
+    from bigmap_kg.planner_report import discarded_report
+
+    _report(ctx, fmt, output, lambda store: discarded_report(store, request, fmt))
+
+
+@report_app.command("missing-observables")
+def report_missing(ctx: typer.Context, request: RequestOption = None, fmt: FormatOption = "md",
+                   output: OutputOption = None) -> None:
+    """Observables no available instrument can measure, the most requested first."""
+    from bigmap_kg.planner_report import missing_report
+
+    _report(ctx, fmt, output, lambda store: missing_report(store, request, fmt))
+
+
+@report_app.command("archive-completeness")
+def report_archive(ctx: typer.Context, fmt: FormatOption = "md", output: OutputOption = None) -> None:
+    """Measurements without an archive record, a notebook entry, or the link between them."""
+    from bigmap_kg.output import named_query_report
+
+    _report(ctx, fmt, output,
+            lambda store: named_query_report(store, "archive-completeness", {}, fmt))

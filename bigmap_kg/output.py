@@ -9,6 +9,7 @@ import json
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
+from bigmap_kg.document import csv_safe
 from bigmap_kg.store.base import SelectResult, TripleStore
 
 FORMATS = ("table", "csv", "json")
@@ -63,7 +64,7 @@ def render(result: SelectResult, fmt: str, labels: dict[URIRef, str]) -> str:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(cols)
-        writer.writerows([[_csv_safe(cell) for cell in row] for row in rows])
+        writer.writerows([[csv_safe(cell) for cell in row] for row in rows])
         return buffer.getvalue()
     widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(cols)]
     widths = [min(w, 60) for w in widths]
@@ -79,6 +80,21 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _csv_safe(cell: str) -> str:
-    """Cells that a spreadsheet would run as a formula are quoted with a leading apostrophe."""
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+def named_query_report(store: TripleStore, name: str, values: dict[str, str], fmt: str) -> str:
+    """A named query's answer as a report (Markdown, CSV, JSON or HTML) titled by its header."""
+    from bigmap_kg.document import Document, Table, table_csv
+    from bigmap_kg.queries import get_query
+
+    query = get_query(name)
+    result = query.run(store, values)
+    labels = labels_for(store, result)
+    if fmt == "json":
+        return render(result, "json", labels)
+    rows: list[dict[str, object]] = [{c: _text(row.get(c), labels) for c in result.variables}
+                                     for row in result.rows]
+    table = Table([(c, c.replace("_", " ")) for c in result.variables], rows)
+    if fmt == "csv":
+        return table_csv(table)
+    doc = Document(query.title).paragraph(query.description).table(table)
+    doc.paragraph(f"{len(rows)} row{'s' if len(rows) != 1 else ''}.")
+    return doc.to_html() if fmt == "html" else doc.to_markdown()

@@ -70,15 +70,43 @@ class NamedQuery:
         if not terms:
             return self.text
         names = list(terms)
-        block = "VALUES (" + " ".join(f"?_{n}" for n in names) + ") { (" + " ".join(
-            terms[n].n3() for n in names) + ") }\n"
-        match = _WHERE.search(self.text)
-        if match is None:
-            raise ParseError(f"query {self.name!r} has no WHERE clause to bind parameters in")
-        return self.text[: match.end()] + "\n  " + block + self.text[match.end() :]
+        return inject_values(self.text, [([f"_{n}" for n in names], [[terms[n] for n in names]])],
+                             self.name)
 
     def run(self, store: TripleStore, values: dict[str, str] | None = None) -> SelectResult:
         return store.select(self.bind(values or {}))
+
+
+Table = tuple[list[str], list[list[Node | None]]]
+BINDINGS_MARKER = "#@bindings"
+
+
+def values_block(names: list[str], rows: list[list[Node | None]]) -> str:
+    """A SPARQL ``VALUES`` block; ``None`` becomes ``UNDEF``. Names are given without ``?``."""
+    lines = ["(" + " ".join("UNDEF" if t is None else t.n3() for t in row) + ")" for row in rows]
+    return "VALUES (" + " ".join(f"?{n}" for n in names) + ") {\n    " + "\n    ".join(lines) + " }\n"
+
+
+def mentions(text: str, variable: str) -> bool:
+    """True when the query text uses the variable (``?name`` or ``$name``)."""
+    return re.search(r"[?$]" + re.escape(variable) + r"\b", text) is not None
+
+
+def inject_values(text: str, tables: list[Table], name: str = "query") -> str:
+    """The query with VALUES blocks at its ``#@bindings`` line, else at the start of its first
+    ``WHERE`` group. Tables none of whose variables the query mentions are left out, so that an
+    unused table never multiplies the solutions."""
+    blocks = "".join(values_block(names, rows) for names, rows in tables
+                     if any(mentions(text, n) for n in names))
+    if not blocks:
+        return text
+    marker = text.find(BINDINGS_MARKER)
+    if marker >= 0:
+        return text[:marker] + blocks + text[marker + len(BINDINGS_MARKER):]
+    match = _WHERE.search(text)
+    if match is None:
+        raise ParseError(f"query {name!r} has no WHERE clause to bind parameters in")
+    return text[: match.end()] + "\n  " + blocks + text[match.end() :]
 
 
 def to_term(param: Parameter, raw: str) -> Node:
@@ -121,11 +149,13 @@ def parse_query(name: str, text: str) -> NamedQuery:
 
 
 def list_queries() -> list[NamedQuery]:
-    """Every named query shipped with the package, sorted by name."""
+    """Every named query shipped with the package, sorted by name (the top-level ``.rq`` files;
+    sub-folders hold the planner's building blocks, such as ``filters/``)."""
     found = []
     for item in resources.data_files("queries", ".rq"):
         name = resources.relative_name("queries", item)[: -len(".rq")]
-        found.append(parse_query(name, item.read_text(encoding="utf-8")))
+        if "/" not in name:
+            found.append(parse_query(name, item.read_text(encoding="utf-8")))
     return found
 
 

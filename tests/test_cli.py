@@ -83,3 +83,35 @@ def test_export_writes_trig(cli_env: dict[str, str], tmp_path: Path) -> None:
     out = tmp_path / "dump.trig"
     assert runner.invoke(app, ["export", "--format", "trig", "-o", str(out)]).exit_code == 0
     assert "Ada" in out.read_text()
+
+
+def test_request_add_plan_and_reports_from_the_command_line(cli_env: dict[str, str], tmp_path: Path) -> None:
+    from conftest import REPO
+
+    example = str(REPO / "examples" / "requests" / "d55-operando-cracking.yaml")
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    added = runner.invoke(app, ["request", "add", example])
+    assert added.exit_code == 0 and "request d55-operando-cracking stored" in added.stdout
+    again = runner.invoke(app, ["request", "add", example])
+    assert again.exit_code == 2 and "already stored" in again.stderr
+    plan = runner.invoke(app, ["plan", "d55-operando-cracking", "--format", "json"])
+    assert plan.exit_code == 0
+    assert set(json.loads(plan.stdout)) == {"request", "kept", "discarded", "undecided", "missing", "plans"}
+    out = tmp_path / "missing.csv"
+    report = runner.invoke(app, ["report", "missing-observables", "--format", "csv", "-o", str(out)])
+    assert report.exit_code == 0 and "Particle cracking" in out.read_text()
+    wrong = runner.invoke(app, ["report", "discarded-instruments", "--format", "pdf"])
+    assert wrong.exit_code == 2 and "md, csv, json, html" in wrong.stderr
+    archive = runner.invoke(app, ["report", "archive-completeness", "--format", "html"])
+    assert archive.exit_code == 0 and archive.stdout.startswith("<!DOCTYPE html>")
+
+
+def test_request_with_an_unknown_observable_is_refused_naming_the_line(
+        cli_env: dict[str, str], tmp_path: Path) -> None:
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    bad = _write(tmp_path, "r.yaml", "observables: [crystal structure, lithum distribution]\n"
+                 "sample_shape: electrode\nregion_of_interest: average\noperando: false\n")
+    result = runner.invoke(app, ["request", "add", bad])
+    assert result.exit_code == 2
+    assert "r.yaml, line 1, field 'observables[1]'" in result.stderr
+    assert "Lithium distribution" in result.stderr

@@ -1,0 +1,231 @@
+"""The D5.5 filtering process (section 2.2): candidates for a request, then each criterion.
+
+Candidates come from ``queries/planning/candidates.rq``: one per requested observable,
+instrument, technique and matrix row. Each criterion is one SPARQL file in ``queries/filters/``;
+adding a criterion is adding a file. A criterion receives the candidates and the request as
+``VALUES`` tables and returns, for the candidates it applies to, a verdict (``kept``,
+``discarded`` or ``undecided``) and a sentence; a candidate it returns nothing for is one it does
+not apply to (operando criteria on an ex situ request, say).
+
+A candidate passes on a matrix row when no criterion discards that row; an instrument is kept for
+an observable when one of its rows passes every criterion, undecided when the best row has a
+criterion that could not be decided, and discarded otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from bigmap_kg import resources
+from bigmap_kg.errors import Location, ParseError
+from bigmap_kg.queries import NamedQuery, Table, inject_values, parse_query
+from bigmap_kg.requests import Named, Request
+from bigmap_kg.store.base import TripleStore
+
+VERDICTS = ("kept", "undecided", "discarded")
+CANDIDATE_COLUMNS = ["observable", "instrument", "technique", "entry"]
+
+
+@dataclass(frozen=True)
+class Criterion:
+    name: str
+    title: str
+    description: str
+    applies: str
+    query: NamedQuery
+
+
+@lru_cache(maxsize=1)
+def criteria() -> tuple[Criterion, ...]:
+    """The criteria of ``queries/filters/``, in file-name order."""
+    found = []
+    for item in resources.data_files("queries", ".rq"):
+        name = resources.relative_name("queries", item)
+        if not name.startswith("filters/"):
+            continue
+        text = item.read_text(encoding="utf-8")
+        query = parse_query(name[len("filters/"):-len(".rq")], text)
+        for column in ("?verdict", "?reason", "#@bindings"):
+            if column not in text:
+                raise ParseError(f"the criterion must use {column}", Location(file=f"queries/{name}"))
+        applies = next((line.split(":", 1)[1].strip() for line in text.splitlines()
+                        if line.startswith("#+ applies:")), "always")
+        found.append(Criterion(query.name, query.title, query.description, applies, query))
+    return tuple(found)
+
+
+def planning_query(name: str) -> str:
+    for item in resources.data_files("queries", ".rq"):
+        if resources.relative_name("queries", item) == f"planning/{name}.rq":
+            return item.read_text(encoding="utf-8")
+    raise ParseError(f"no planning query {name!r}", Location(file=f"queries/planning/{name}.rq"))
+
+
+@dataclass
+class Verdict:
+    criterion: str
+    verdict: str
+    reason: str
+
+
+@dataclass
+class Candidate:
+    """One requested observable on one instrument by one technique, over its matrix rows."""
+
+    observable: URIRef
+    instrument: URIRef
+    technique: URIRef
+    entries: dict[URIRef, list[Verdict]] = field(default_factory=dict)
+    matched: dict[URIRef, set[URIRef]] = field(default_factory=dict)
+    quality: dict[URIRef, URIRef | None] = field(default_factory=dict)
+    cells: set[URIRef] = field(default_factory=set)
+    holders: set[URIRef] = field(default_factory=set)
+
+    def entry_status(self, entry: URIRef) -> str:
+        verdicts = {v.verdict for v in self.entries[entry]}
+        for status in ("discarded", "undecided"):
+            if status in verdicts:
+                return status
+        return "kept"
+
+    @property
+    def best_entry(self) -> URIRef:
+        """The row that goes furthest: kept before undecided before discarded, then fewest
+        discarding criteria, then the first in IRI order."""
+        return min(sorted(self.entries), key=lambda e: (
+            VERDICTS.index(self.entry_status(e)),
+            sum(v.verdict == "discarded" for v in self.entries[e]),
+            sum(v.verdict == "undecided" for v in self.entries[e])))
+
+    @property
+    def status(self) -> str:
+        return self.entry_status(self.best_entry)
+
+    def verdicts(self, kind: str) -> list[Verdict]:
+        return [v for v in self.entries[self.best_entry] if v.verdict == kind]
+
+
+@dataclass
+class FilterResult:
+    request: Request
+    candidates: list[Candidate]
+    labels: dict[URIRef, str]
+    partners: dict[URIRef, URIRef]
+
+    def by_status(self, status: str) -> list[Candidate]:
+        return [c for c in self.candidates if c.status == status]
+
+    def missing(self) -> list[Named]:
+        """Requested observables with no kept and no undecided instrument."""
+        reachable = {c.observable for c in self.candidates if c.status != "discarded"}
+        return [o for o in self.request.observables if o.iri not in reachable]
+
+
+def request_table(request: Request) -> Table:
+    """The request's parameters as one row (``UNDEF`` where not given)."""
+
+    def decimal(value: Decimal | None) -> Literal | None:
+        return None if value is None else Literal(format(value, "f"), datatype=XSD.decimal)
+
+    names = ["_shape", "_roiKind", "_roiSize", "_roiText", "_operando", "_time", "_timeText"]
+    row: list[Node | None] = [
+        request.sample_shape.iri, request.roi_kind.iri,
+        decimal(request.roi_size.si if request.roi_size else None),
+        Literal(request.roi_size.text) if request.roi_size else None,
+        Literal(request.operando),
+        decimal(request.time_resolution.si if request.time_resolution else None),
+        Literal(request.time_resolution.text) if request.time_resolution else None,
+    ]
+    return names, [row]
+
+
+def group_pairs(request: Request) -> Table:
+    """Every ordered pair of distinct observables of each correlation group."""
+    rows: list[list[Node | None]] = []
+    for n, group in enumerate(request.groups, start=1):
+        for member in group:
+            for other in group:
+                if member != other:
+                    rows.append([Literal(n), member.iri, other.iri])
+    return ["_group", "_member", "_other"], rows
+
+
+def run_filters(store: TripleStore, request: Request,
+                selected: Iterable[Criterion] | None = None) -> FilterResult:
+    """Candidates for the request and every criterion's verdict on them."""
+    observables: Table = (["observable"], [[o.iri] for o in request.observables])
+    rows = store.select(inject_values(planning_query("candidates"), [observables])).rows
+    candidates: dict[tuple[Node | None, ...], Candidate] = {}
+    for row in rows:
+        key = (row["observable"], row["instrument"], row["technique"])
+        cand = candidates.get(key)
+        if cand is None:
+            cand = candidates[key] = Candidate(*key)  # type: ignore[arg-type]
+        entry = row["entry"]
+        assert isinstance(entry, URIRef)
+        cand.entries.setdefault(entry, [])
+        cand.matched.setdefault(entry, set()).add(row["matched"])  # type: ignore[arg-type]
+        quality = row["quality"]
+        if quality is not None or entry not in cand.quality:
+            cand.quality[entry] = quality  # type: ignore[assignment]
+    table: Table = (CANDIDATE_COLUMNS, [[c.observable, c.instrument, c.technique, e]
+                                        for c in candidates.values() for e in c.entries])
+    tables = [table, request_table(request), group_pairs(request)]
+    for criterion in selected if selected is not None else criteria():
+        text = inject_values(criterion.query.text, tables, criterion.name)
+        for row in store.select(text).rows:
+            cand = candidates.get((row["observable"], row["instrument"], row["technique"]))
+            if cand is None or row["entry"] not in cand.entries:
+                continue
+            verdict = str(row["verdict"])
+            if verdict not in VERDICTS:
+                raise ParseError(f"criterion {criterion.name!r} gave the verdict {verdict!r}",
+                                 Location(file=f"queries/filters/{criterion.name}.rq"),
+                                 hint="a criterion answers kept, discarded or undecided")
+            cand.entries[row["entry"]].append(  # type: ignore[index]
+                Verdict(criterion.name, verdict, str(row["reason"])))
+            if verdict == "kept":
+                for column, target in (("cells", cand.cells), ("holders", cand.holders)):
+                    value = row.get(column)
+                    target.update(URIRef(v) for v in str(value or "").split())
+    ordered = sorted(candidates.values(),
+                     key=lambda c: (str(c.observable), str(c.instrument), str(c.technique)))
+    return FilterResult(request, ordered, *_labels_and_partners(store, ordered))
+
+
+def _labels_and_partners(store: TripleStore, candidates: list[Candidate]
+                         ) -> tuple[dict[URIRef, str], dict[URIRef, URIRef]]:
+    iris: set[URIRef] = set()
+    for c in candidates:
+        iris.update((c.observable, c.instrument, c.technique, *c.cells, *c.holders))
+        for matched in c.matched.values():
+            iris.update(matched)
+        iris.update(q for q in c.quality.values() if q is not None)
+    labels: dict[URIRef, str] = {}
+    partners: dict[URIRef, URIRef] = {}
+    ordered = sorted(iris)
+    for start in range(0, len(ordered), 400):
+        table: Table = (["s"], [[i] for i in ordered[start:start + 400]])
+        rows = store.select(inject_values("""
+            PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+            PREFIX bmk: <https://w3id.org/bigmap-kg/ontology#>
+            SELECT ?s (SAMPLE(?l) AS ?label) (SAMPLE(?p) AS ?partner) (SAMPLE(?pl) AS ?partnerLabel) WHERE {
+              #@bindings
+              OPTIONAL { ?s skos:prefLabel ?l }
+              OPTIONAL { ?s bmk:operatedBy ?p . OPTIONAL { ?p skos:prefLabel ?pl } }
+            } GROUP BY ?s""", [table])).rows
+        for row in rows:
+            s = row["s"]
+            assert isinstance(s, URIRef)
+            labels[s] = str(row["label"]) if row["label"] is not None else str(s).rsplit("/", 1)[-1]
+            if isinstance(row["partner"], URIRef):
+                partners[s] = row["partner"]
+                labels[row["partner"]] = str(row["partnerLabel"] or row["partner"])
+    return labels, partners
