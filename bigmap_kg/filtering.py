@@ -26,7 +26,7 @@ from rdflib.term import Node
 from bigmap_kg import resources
 from bigmap_kg.errors import Location, ParseError
 from bigmap_kg.queries import NamedQuery, Table, inject_values, parse_query
-from bigmap_kg.requests import Named, Request
+from bigmap_kg.requests import Request
 from bigmap_kg.store.base import TripleStore
 
 VERDICTS = ("kept", "undecided", "discarded")
@@ -75,7 +75,7 @@ class Verdict:
     reason: str
 
 
-@dataclass
+@dataclass(eq=False)
 class Candidate:
     """One requested observable on one instrument by one technique, over its matrix rows."""
 
@@ -122,10 +122,6 @@ class FilterResult:
     def by_status(self, status: str) -> list[Candidate]:
         return [c for c in self.candidates if c.status == status]
 
-    def missing(self) -> list[Named]:
-        """Requested observables with no kept and no undecided instrument."""
-        reachable = {c.observable for c in self.candidates if c.status != "discarded"}
-        return [o for o in self.request.observables if o.iri not in reachable]
 
 
 def request_table(request: Request) -> Table:
@@ -180,24 +176,38 @@ def run_filters(store: TripleStore, request: Request,
     tables = [table, request_table(request), group_pairs(request)]
     for criterion in selected if selected is not None else criteria():
         text = inject_values(criterion.query.text, tables, criterion.name)
+        found: dict[tuple[Candidate, URIRef], list[Verdict]] = {}
         for row in store.select(text).rows:
             cand = candidates.get((row["observable"], row["instrument"], row["technique"]))
-            if cand is None or row["entry"] not in cand.entries:
+            entry = row["entry"]
+            if cand is None or entry not in cand.entries:
                 continue
             verdict = str(row["verdict"])
             if verdict not in VERDICTS:
                 raise ParseError(f"criterion {criterion.name!r} gave the verdict {verdict!r}",
                                  Location(file=f"queries/filters/{criterion.name}.rq"),
                                  hint="a criterion answers kept, discarded or undecided")
-            cand.entries[row["entry"]].append(  # type: ignore[index]
+            found.setdefault((cand, entry), []).append(  # type: ignore[arg-type]
                 Verdict(criterion.name, verdict, str(row["reason"])))
             if verdict == "kept":
                 for column, target in (("cells", cand.cells), ("holders", cand.holders)):
                     value = row.get(column)
                     target.update(URIRef(v) for v in str(value or "").split())
+        for (cand, entry), verdicts in found.items():
+            cand.entries[entry].append(_combine(verdicts))
     ordered = sorted(candidates.values(),
                      key=lambda c: (str(c.observable), str(c.instrument), str(c.technique)))
     return FilterResult(request, ordered, *_labels_and_partners(store, ordered))
+
+
+def _combine(verdicts: list[Verdict]) -> Verdict:
+    """One verdict of a criterion on one matrix row that gives several values (two resolutions,
+    say): kept when any value reaches the request, else undecided when any is unknown."""
+    for status in VERDICTS:
+        reasons = list(dict.fromkeys(v.reason for v in verdicts if v.verdict == status))
+        if reasons:
+            return Verdict(verdicts[0].criterion, status, " ".join(reasons))
+    raise AssertionError("no verdict")  # pragma: no cover - verdicts is never empty
 
 
 def _labels_and_partners(store: TripleStore, candidates: list[Candidate]

@@ -26,7 +26,6 @@ QUADRANT_NAME = {
     "HighFidelityLowCost": "high fidelity, low cost",
     "LowFidelityLowCost": "low fidelity, low cost",
 }
-CLOSEST = 5
 
 ITEM_COLUMNS = [("request", "request"), ("observable", "observable"), ("instrument", "instrument"),
                 ("partner", "partner"), ("technique", "technique"), ("criterion", "criterion"),
@@ -109,7 +108,7 @@ def missing_items(result: FilterResult, name: Labeller | None = None) -> list[di
             "asked_as": result.request.asked.get(observable.iri, observable.label),
             "why": why,
             "undecided": [_closest(c, "undecided", name) for c in unsure],
-            "closest": [_closest(c, "discarded", name) for c in out[:CLOSEST]],
+            "closest": [_closest(c, "discarded", name) for c in out],
         })
     return items
 

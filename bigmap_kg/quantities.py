@@ -91,6 +91,9 @@ def parse_quantity(text: object, kind: URIRef, location: Location,
         raise ParseError(f"{text!r} is not {wanted} with a unit", location,
                          hint=f"write a number and a unit, such as {examples}")
     number, unit_text = match.groups()
+    if re.fullmatch(r"[0-9]{1,3},[0-9]{3}", number):
+        raise ParseError(f"{text!r}: is the comma a decimal point or a thousands separator?", location,
+                         hint=f"write {number.replace(',', '')} or {number.replace(',', '.')}")
     try:
         value = Decimal(number.replace(",", "."))
     except InvalidOperation as exc:  # pragma: no cover - the pattern only lets numbers through

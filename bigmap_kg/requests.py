@@ -9,6 +9,7 @@ The file keys are a public interface (docs/planning.md): ``observables``, ``corr
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -147,6 +148,17 @@ class Vocabulary:
 def _line_map(text: str, source: str) -> tuple[Any, dict[str, int]]:
     """The parsed document, and the line of every field path (``observables[1]``,
     ``region_of_interest.kind``)."""
+    text = text.removeprefix("\ufeff")
+    if source.lower().endswith(".json"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ParseError(f"not valid JSON: {exc.msg}",
+                             Location(file=source, line=exc.lineno, column=exc.colno)) from exc
+        try:  # YAML reads most JSON, and gives the lines; tabs in JSON are not YAML
+            return data, _lines(yaml.compose(text))
+        except yaml.YAMLError:
+            return data, {}
     try:
         data = yaml.safe_load(text)
         root = yaml.compose(text)
@@ -157,6 +169,10 @@ def _line_map(text: str, source: str) -> tuple[Any, dict[str, int]]:
             column=mark.column + 1 if mark else None)) from exc
     except yaml.YAMLError as exc:
         raise ParseError(f"not valid YAML or JSON: {exc}", Location(file=source)) from exc
+    return data, _lines(root)
+
+
+def _lines(root: yaml.Node | None) -> dict[str, int]:
     lines: dict[str, int] = {}
 
     def walk(node: yaml.Node, path: str) -> None:
@@ -171,7 +187,7 @@ def _line_map(text: str, source: str) -> tuple[Any, dict[str, int]]:
 
     if root is not None:
         walk(root, "")
-    return data, lines
+    return lines
 
 
 def read_request(path: str | Path, store: TripleStore) -> Request:
@@ -218,10 +234,11 @@ class RequestReader:
                     f"unknown key {key!r}", self.at(str(key)),
                     hint=(f"did you mean {close[0]!r}? " if close else "") + "keys: " + ", ".join(KEYS)))
         for key in REQUIRED:
-            if key not in data:
-                self.fail(ParseError(f"the request has no {key!r}", Location(file=self.source, field=key),
-                                     hint=f"every request gives {', '.join(REQUIRED)}"))
-        request_id = self._id(data.get("id", default_id))
+            if data.get(key) is None:
+                where = self.at(key) if key in data else Location(file=self.source, field=key)
+                self.fail(ParseError(f"the request gives no {key!r}" + (" value" if key in data else ""),
+                                     where, hint=f"every request gives {', '.join(REQUIRED)}"))
+        request_id = self._id(data.get("id"), default_id)
         observables = self._observables(data.get("observables"))
         groups = self._groups(data.get("correlated"), observables)
         shape = self._named("sample shape", data.get("sample_shape"), "sample_shape")
@@ -252,11 +269,14 @@ class RequestReader:
             asked={n.iri: asked for n, asked in observables if _normal(asked) != _normal(n.label)},
             created=date.today())
 
-    def _id(self, value: object) -> str:
-        text = str(value)
+    def _id(self, value: object, default: str) -> str:
+        text = default if value is None else str(value)
         if not _ID.match(text):
-            self.fail(ParseError(f"the request id {text!r} may hold only letters, digits, '.', '_' and '-'",
-                                 self.at("id")))
+            origin = "" if value is not None else " (taken from the file name)"
+            self.fail(ParseError(
+                f"the request id {text!r}{origin} may hold only letters, digits, '.', '_' and '-'",
+                self.at("id") if value is not None else Location(file=self.source, field="id"),
+                hint="give the request an id: key" if value is None else None))
         return text
 
     def _text(self, value: object, path: str) -> str | None:
@@ -281,8 +301,12 @@ class RequestReader:
             return []
         if isinstance(value, str):
             value = [value]
-        if not isinstance(value, list) or not value:
+        if not isinstance(value, list):
             self.fail(ParseError("observables must be a list of observable names",
+                                 self.at("observables")))
+            return []
+        if not value:
+            self.fail(ParseError("the request asks for no observable: list at least one",
                                  self.at("observables")))
             return []
         found: list[tuple[Named, str]] = []
@@ -295,8 +319,9 @@ class RequestReader:
     def _groups(self, value: object, observables: list[tuple[Named, str]]) -> list[list[Named]]:
         if value is None:
             return []
-        if not isinstance(value, list) or (value and all(isinstance(v, str) for v in value)):
-            value = [value] if isinstance(value, list) else value
+        flat = isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value)
+        if flat:
+            value = [value]
         if not isinstance(value, list):
             self.fail(ParseError("correlated must be a list of groups, each a list of observables",
                                  self.at("correlated")))
@@ -304,7 +329,7 @@ class RequestReader:
         requested = {n.iri for n, _ in observables}
         groups = []
         for g, group in enumerate(value):
-            path = f"correlated[{g}]"
+            path = "correlated" if flat else f"correlated[{g}]"
             if not isinstance(group, list) or len(group) < 2:
                 self.fail(ParseError("a correlated group lists at least two observables", self.at(path),
                                      hint="correlated: [[crystal structure, oxidation state]]"))
@@ -321,6 +346,9 @@ class RequestReader:
                     members.append(named)
             if len(members) >= 2:
                 groups.append(members)
+            elif len(members) == 1 and len(group) >= 2:
+                self.fail(ParseError("a correlated group names the same observable twice",
+                                     self.at(path), hint="a group lists at least two different observables"))
         return groups
 
     def _roi(self, value: object) -> tuple[Named | None, Quantity | None]:
@@ -364,7 +392,9 @@ class RequestReader:
         if isinstance(value, bool):
             return value
         if value is not None:
-            self.fail(ParseError(f"{path} is true or false, not {value!r}", self.at(path)))
+            self.fail(ParseError(f"{path} is true or false, not {value!r}", self.at(path),
+                                 hint="write true or false without quotes"
+                                 if str(value).lower() in ("true", "false") else None))
         return None
 
     def _level(self, value: object, path: str) -> Named:

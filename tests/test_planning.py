@@ -305,3 +305,34 @@ def test_reports_without_stored_requests_say_how_to_add_one(kg: EmbeddedStore) -
 def test_request_reader_refuses_a_file_that_is_not_yaml(kg: EmbeddedStore) -> None:
     with pytest.raises(ParseError, match="line 2"):
         parse_request("observables: [a\nsample_shape: {", "bad.yaml", kg)
+
+
+def test_a_row_passes_a_criterion_when_any_of_its_values_reaches_the_request(kg: EmbeddedStore) -> None:
+    # The ex-situ XPS row gives two lateral resolutions, "res: ~2 μm" and "res. < 1 μm".
+    request = parse_request(request_text(observables=["surface chemical composition"],
+                                         region_of_interest={"kind": "specific", "size": "1.5 µm"}),
+                            "r.json", kg)
+    result = run_filters(kg, request)
+    xps = [c for c in result.candidates if c.instrument == instrument("uu-phi-5500")
+           and c.technique == ID["technique/x-ray-photoelectron-spectroscopy"]]
+    assert xps and xps[0].status != "discarded"
+    roi = [v for v in xps[0].entries[xps[0].best_entry] if v.criterion == "region-of-interest"]
+    assert [v.verdict for v in roi] == ["kept"]
+
+
+def test_thousands_separator_is_refused_rather_than_read_as_a_decimal(kg: EmbeddedStore) -> None:
+    with pytest.raises(InvalidRequest, match="comma"):
+        parse_request(request_text(region_of_interest={"kind": "specific", "size": "1,000 nm"}), "r.json", kg)
+
+
+def test_required_keys_left_empty_are_reported_not_crashed_on(kg: EmbeddedStore) -> None:
+    text = "observables:\nsample_shape:\nregion_of_interest: average\noperando:\n"
+    with pytest.raises(InvalidRequest) as caught:
+        parse_request(text, "r.yaml", kg)
+    assert {p.location.field for p in caught.value.problems} >= {"observables", "sample_shape", "operando"}
+
+
+def test_json_request_with_tabs_and_a_byte_order_mark_reads(kg: EmbeddedStore) -> None:
+    text = '\ufeff{\n\t"observables": ["crystal structure"],\n\t"sample_shape": "powder",\n' \
+           '\t"region_of_interest": "average",\n\t"operando": false\n}'
+    assert parse_request(text, "r.json", kg).sample_shape.label == "Powder"
