@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from bigmap_kg.document import csv_safe
+from bigmap_kg.document import Document, Table, table_csv
 from bigmap_kg.store.base import SelectResult, TripleStore
 
 FORMATS = ("table", "csv", "json")
@@ -59,13 +57,9 @@ def render(result: SelectResult, fmt: str, labels: dict[URIRef, str]) -> str:
         return json.dumps(
             [{c: _json_value(row.get(c), labels) for c in cols} for row in result.rows],
             indent=2, ensure_ascii=False, default=str)
-    rows = [[_text(row.get(c), labels) for c in cols] for row in result.rows]
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(cols)
-        writer.writerows([[csv_safe(cell) for cell in row] for row in rows])
-        return buffer.getvalue()
+        return table_csv(result_table(result, labels))
+    rows = [[_text(row.get(c), labels) for c in cols] for row in result.rows]
     widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(cols)]
     widths = [min(w, 60) for w in widths]
     line = "  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True))
@@ -80,9 +74,14 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def result_table(result: SelectResult, labels: dict[URIRef, str]) -> Table:
+    """The result as a document table: one column per variable, things by label."""
+    return Table([(c, c.replace("_", " ")) for c in result.variables],
+                 [{c: _text(row.get(c), labels) for c in result.variables} for row in result.rows])
+
+
 def named_query_report(store: TripleStore, name: str, values: dict[str, str], fmt: str) -> str:
     """A named query's answer as a report (Markdown, CSV, JSON or HTML) titled by its header."""
-    from bigmap_kg.document import Document, Table, table_csv
     from bigmap_kg.queries import get_query
 
     query = get_query(name)
@@ -90,11 +89,9 @@ def named_query_report(store: TripleStore, name: str, values: dict[str, str], fm
     labels = labels_for(store, result)
     if fmt == "json":
         return render(result, "json", labels)
-    rows: list[dict[str, object]] = [{c: _text(row.get(c), labels) for c in result.variables}
-                                     for row in result.rows]
-    table = Table([(c, c.replace("_", " ")) for c in result.variables], rows)
+    table = result_table(result, labels)
     if fmt == "csv":
         return table_csv(table)
     doc = Document(query.title).paragraph(query.description).table(table)
-    doc.paragraph(f"{len(rows)} row{'s' if len(rows) != 1 else ''}.")
+    doc.paragraph(f"{len(table.rows)} row{'s' if len(table.rows) != 1 else ''}.")
     return doc.to_html() if fmt == "html" else doc.to_markdown()
