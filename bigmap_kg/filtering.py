@@ -25,6 +25,7 @@ from rdflib.term import Node
 
 from bigmap_kg import resources
 from bigmap_kg.errors import Location, ParseError
+from bigmap_kg.output import labels_of
 from bigmap_kg.queries import NamedQuery, Table, inject_values, parse_query
 from bigmap_kg.requests import Request
 from bigmap_kg.store.base import TripleStore
@@ -62,10 +63,11 @@ def criteria() -> tuple[Criterion, ...]:
 
 
 def planning_query(name: str) -> str:
-    for item in resources.data_files("queries", ".rq"):
-        if resources.relative_name("queries", item) == f"planning/{name}.rq":
-            return item.read_text(encoding="utf-8")
-    raise ParseError(f"no planning query {name!r}", Location(file=f"queries/planning/{name}.rq"))
+    """A building block of the planner, ``queries/planning/<name>.rq``."""
+    item = resources.data_dir("queries").joinpath("planning", f"{name}.rq")
+    if not item.is_file():
+        raise ParseError(f"no planning query {name!r}", Location(file=f"queries/planning/{name}.rq"))
+    return item.read_text(encoding="utf-8")
 
 
 @dataclass
@@ -218,24 +220,13 @@ def _labels_and_partners(store: TripleStore, candidates: list[Candidate]
         for matched in c.matched.values():
             iris.update(matched)
         iris.update(q for q in c.quality.values() if q is not None)
-    labels: dict[URIRef, str] = {}
-    partners: dict[URIRef, URIRef] = {}
-    ordered = sorted(iris)
-    for start in range(0, len(ordered), 400):
-        table: Table = (["s"], [[i] for i in ordered[start:start + 400]])
-        rows = store.select(inject_values("""
-            PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-            PREFIX bmk: <https://w3id.org/bigmap-kg/ontology#>
-            SELECT ?s (SAMPLE(?l) AS ?label) (SAMPLE(?p) AS ?partner) (SAMPLE(?pl) AS ?partnerLabel) WHERE {
-              #@bindings
-              OPTIONAL { ?s skos:prefLabel ?l }
-              OPTIONAL { ?s bmk:operatedBy ?p . OPTIONAL { ?p skos:prefLabel ?pl } }
-            } GROUP BY ?s""", [table])).rows
-        for row in rows:
-            s = row["s"]
-            assert isinstance(s, URIRef)
-            labels[s] = str(row["label"]) if row["label"] is not None else str(s).rsplit("/", 1)[-1]
-            if isinstance(row["partner"], URIRef):
-                partners[s] = row["partner"]
-                labels[row["partner"]] = str(row["partnerLabel"] or row["partner"])
-    return labels, partners
+    table: Table = (["instrument"], [[i] for i in sorted({c.instrument for c in candidates})])
+    rows = store.select(inject_values("""
+        PREFIX bmk: <https://w3id.org/bigmap-kg/ontology#>
+        SELECT ?instrument (SAMPLE(?p) AS ?partner) WHERE {
+          #@bindings
+          ?instrument bmk:operatedBy ?p .
+        } GROUP BY ?instrument""", [table])).rows
+    partners = {row["instrument"]: row["partner"] for row in rows
+                if isinstance(row["instrument"], URIRef) and isinstance(row["partner"], URIRef)}
+    return labels_of(store, iris | set(partners.values())), partners

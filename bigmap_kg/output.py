@@ -15,7 +15,12 @@ FORMATS = ("table", "csv", "json")
 
 def labels_for(store: TripleStore, result: SelectResult) -> dict[URIRef, str]:
     """skos:prefLabel (else rdfs:label) of every IRI in the result."""
-    iris = sorted({v for row in result.rows for v in row.values() if isinstance(v, URIRef)})
+    return labels_of(store, {v for row in result.rows for v in row.values() if isinstance(v, URIRef)})
+
+
+def labels_of(store: TripleStore, things: set[URIRef]) -> dict[URIRef, str]:
+    """skos:prefLabel (else rdfs:label) of each IRI that has one."""
+    iris = sorted(things)
     labels: dict[URIRef, str] = {}
     for start in range(0, len(iris), 500):
         values = " ".join(i.n3() for i in iris[start : start + 500])

@@ -252,11 +252,16 @@ def build_plans(store: TripleStore, result: FilterResult, limit: int = 5,
     cells = _cell_facts(store, {c for opt in all_options for c in opt.cells})
     home = request.author.iri if request.author else None
 
-    def option_score(opt: Option) -> float:
+    def utility(opt: Option) -> float:
         probe = Step(0, opt.instrument, opt.technique, [opt.observable],
                      facts.get((opt.instrument, opt.technique), Facts()), opt.quality,
                      sorted(opt.cells), sorted(opt.holders))
         return _utility(step_fidelity(probe, request, cells), step_cost(probe), request)
+
+    scores = {id(opt): utility(opt) for opt in all_options}  # computed once, sorted on many times
+
+    def option_score(opt: Option) -> float:
+        return scores[id(opt)]
 
     shortlist = [sorted(options[o.iri], key=lambda x: (-option_score(x), str(x.instrument)))
                  [:OPTIONS_PER_OBSERVABLE] for o in covered]
