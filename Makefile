@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 
-.PHONY: setup demo test lint wheel-check clean
+.PHONY: setup demo serve test lint wheel-check clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +13,9 @@ $(VENV)/.installed: pyproject.toml
 	@command -v java >/dev/null || { echo "installing a headless JRE for the HermiT reasoner"; \
 	  (apt-get update -qq && apt-get install -y -qq default-jre-headless) >/dev/null || \
 	  echo "warning: no Java; 'bigmap-kg ontology check' will not run"; }
+	@command -v chromium >/dev/null || { echo "installing Debian's Chromium for the browser tests"; \
+	  (apt-get update -qq && apt-get install -y -qq chromium chromium-driver) >/dev/null || \
+	  echo "warning: no Chromium; the browser tests will fail"; }
 	touch $@
 
 setup: $(VENV)/.installed
@@ -29,8 +32,13 @@ demo: setup
 	$(BIN)/bigmap-kg plan examples/requests/d55-sei-and-graphite-ex-situ.json --limit 2
 	$(BIN)/bigmap-kg ontology check
 
+# The HTTP service on the embedded store: http://127.0.0.1:8000/ (docs/service.md).
+serve: setup
+	$(BIN)/bigmap-kg init
+	$(BIN)/bigmap-kg serve
+
 lint: setup
-	$(BIN)/ruff check bigmap_kg tests
+	$(BIN)/ruff check bigmap_kg api tests examples .ci
 	$(BIN)/mypy
 
 test: lint
@@ -45,6 +53,8 @@ wheel-check: setup
 	cd /tmp && /tmp/bigmap-kg-wheel-venv/bin/bigmap-kg --version
 	cd /tmp && BIGMAP_KG_STORE=/tmp/bigmap-kg-wheel-store /tmp/bigmap-kg-wheel-venv/bin/bigmap-kg init
 	cd /tmp && BIGMAP_KG_STORE=/tmp/bigmap-kg-wheel-store /tmp/bigmap-kg-wheel-venv/bin/bigmap-kg query instruments-for-technique --param technique=XRD
+	BIGMAP_KG_STORE=/tmp/bigmap-kg-wheel-store /tmp/bigmap-kg-wheel-venv/bin/python .ci/serve_smoke.py \
+	  /tmp/bigmap-kg-wheel-venv/bin/bigmap-kg
 	rm -rf /tmp/bigmap-kg-wheel-store
 
 clean:

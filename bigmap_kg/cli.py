@@ -17,6 +17,7 @@ import typer
 
 from bigmap_kg import __version__
 from bigmap_kg.errors import BigmapKGError, OntologyInconsistent, ValidationFailed
+from bigmap_kg.reports import get_report
 from bigmap_kg.settings import Settings
 from bigmap_kg.store.base import SelectResult, TripleStore
 
@@ -413,24 +414,27 @@ def _report(ctx: typer.Context, fmt: str, output: Path | None,
 def report_discarded(ctx: typer.Context, request: RequestOption = None, fmt: FormatOption = "md",
                      output: OutputOption = None) -> None:
     """Instruments the filtering removed, with criterion and reason, over stored requests."""
-    from bigmap_kg.planner_report import discarded_report
-
-    _report(ctx, fmt, output, lambda store: discarded_report(store, request, fmt))
+    _report(ctx, fmt, output, lambda store: get_report("discarded-instruments").make(store, request, fmt))
 
 
 @report_app.command("missing-observables")
 def report_missing(ctx: typer.Context, request: RequestOption = None, fmt: FormatOption = "md",
                    output: OutputOption = None) -> None:
     """Observables no available instrument can measure, the most requested first."""
-    from bigmap_kg.planner_report import missing_report
-
-    _report(ctx, fmt, output, lambda store: missing_report(store, request, fmt))
+    _report(ctx, fmt, output, lambda store: get_report("missing-observables").make(store, request, fmt))
 
 
 @report_app.command("archive-completeness")
 def report_archive(ctx: typer.Context, fmt: FormatOption = "md", output: OutputOption = None) -> None:
     """Measurements without an archive record, a notebook entry, or the link between them."""
-    from bigmap_kg.output import named_query_report
+    _report(ctx, fmt, output, lambda store: get_report("archive-completeness").make(store, None, fmt))
 
-    _report(ctx, fmt, output,
-            lambda store: named_query_report(store, "archive-completeness", {}, fmt))
+
+def _service_commands() -> None:
+    from bigmap_kg import cli_service
+
+    app.command("serve")(cli_service.serve)
+    app.add_typer(cli_service.token_app, name="token")
+
+
+_service_commands()

@@ -100,13 +100,21 @@ class Document:
 
     # -- HTML -----------------------------------------------------------------------------
     def to_html(self) -> str:
+        """A standalone HTML page."""
         e = html.escape
         out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
                f"<title>{e(self.title)}</title>",
                "<style>body{font-family:sans-serif;margin:2em;max-width:80em}"
                "table{border-collapse:collapse;margin:0.5em 0 1.5em}"
                "th,td{border:1px solid #bbb;padding:0.25em 0.5em;text-align:left;vertical-align:top}"
-               "th{background:#eee}</style>", "</head>", "<body>", f"<h1>{e(self.title)}</h1>"]
+               "th{background:#eee}</style>", "</head>", "<body>", f"<h1>{e(self.title)}</h1>",
+               self.to_html_body(), "</body>", "</html>"]
+        return "\n".join(out) + "\n"
+
+    def to_html_body(self) -> str:
+        """The blocks as HTML, without the title, for a page that has its own frame."""
+        e = html.escape
+        out = []
         for block in self.blocks:
             if isinstance(block, Heading):
                 out.append(f"<h{block.level}>{e(block.text)}</h{block.level}>")
@@ -118,14 +126,13 @@ class Document:
                 out.append(f"<p>{e(block.empty)}</p>")
             else:
                 table = block.table
-                out.append("<table><thead><tr>" + "".join(f"<th>{e(h)}</th>" for _, h in table.columns)
-                           + "</tr></thead><tbody>")
+                out.append('<table class="data"><thead><tr>'
+                           + "".join(f"<th>{e(h)}</th>" for _, h in table.columns) + "</tr></thead><tbody>")
                 for row in table.rows:
                     out.append("<tr>" + "".join(f"<td>{e(table.cell(row, k))}</td>"
                                                 for k, _ in table.columns) + "</tr>")
                 out.append("</tbody></table>")
-        out += ["</body>", "</html>"]
-        return "\n".join(out) + "\n"
+        return "\n".join(out)
 
 
 def table_csv(table: Table) -> str:

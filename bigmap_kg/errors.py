@@ -71,5 +71,13 @@ class StoreError(BigmapKGError):
     """The store could not be opened, read or written."""
 
 
+class QuerySyntaxError(StoreError):
+    """A SPARQL query or update that does not parse."""
+
+
+class EntryConflict(BigmapKGError):
+    """An entry that exists already (create) or does not exist (change, delete)."""
+
+
 class OntologyInconsistent(BigmapKGError):
     """The reasoner found the ontology plus data inconsistent."""

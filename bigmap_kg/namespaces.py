@@ -29,6 +29,7 @@ class BMK(DefinedNamespace):
     CorrelationGroup: URIRef
     DataFile: URIRef
     ElectrochemicalCell: URIRef
+    FacilityKind: URIRef
     HolderCompatibility: URIRef
     IndustrialPartner: URIRef
     Instrument: URIRef
@@ -68,6 +69,7 @@ class BMK(DefinedNamespace):
     Unit: URIRef
 
     # properties
+    attributedThrough: URIRef
     acceptsSampleShape: URIRef
     additionalInformation: URIRef
     airTight: URIRef
@@ -101,6 +103,7 @@ class BMK(DefinedNamespace):
     fileName: URIRef
     followedProtocol: URIRef
     follows: URIRef
+    facilityKind: URIRef
     formula: URIRef
     geometry: URIRef
     groupObservable: URIRef
@@ -125,6 +128,7 @@ class BMK(DefinedNamespace):
     listsInstrument: URIRef
     locatedAt: URIRef
     madeOf: URIRef
+    mappingDimension: URIRef
     maxValue: URIRef
     measuredSample: URIRef
     minValue: URIRef
@@ -184,6 +188,7 @@ class BMK(DefinedNamespace):
     technique: URIRef
     toLargeScaleFacility: URIRef
     triggeredBy: URIRef
+    typicalLengthScale: URIRef
     unit: URIRef
     url: URIRef
     usableOnInstrument: URIRef
@@ -221,6 +226,7 @@ class BMK(DefinedNamespace):
     InTransit: URIRef
     Length: URIRef
     LiquidElectrolyteShape: URIRef
+    LaboratoryFacility: URIRef
     Lost: URIRef
     Low: URIRef
     LowFidelityHighCost: URIRef
@@ -229,6 +235,7 @@ class BMK(DefinedNamespace):
     Model: URIRef
     ModelCellShape: URIRef
     ModellingTrigger: URIRef
+    NeutronFacility: URIRef
     NonDestructive: URIRef
     Operando: URIRef
     PlannedTrigger: URIRef
@@ -242,6 +249,7 @@ class BMK(DefinedNamespace):
     SeparatorShape: URIRef
     SpecificROI: URIRef
     SurfaceSpectroscopy: URIRef
+    SynchrotronFacility: URIRef
     ThinFilmShape: URIRef
     Transmission: URIRef
     angstrom: URIRef

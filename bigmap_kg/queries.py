@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 import yaml
 from rdflib import Literal, URIRef
@@ -172,3 +173,38 @@ def get_query(name: str) -> NamedQuery:
             + "bigmap-kg query --list shows them all",
         )
     return queries[name]
+
+
+def _parameter_note(p: Parameter) -> str:
+    if p.required and p.example is not None:
+        need = f"required; set to the example {p.example!r}"
+    elif p.required:
+        need = "required: put a value in place of UNDEF"
+    else:
+        need = "optional: UNDEF leaves it unset" + (f"; e.g. {p.example!r}" if p.example else "")
+    return f"#   ?_{p.name}: {p.description} ({need})"
+
+
+def example_text(query: NamedQuery) -> str:
+    """The query with its ``#+`` header replaced by a short comment, and its parameters bound in
+    a VALUES block: required ones to their example value, optional ones left UNDEF. The comment
+    tells which VALUES to edit, so the example runs as it stands and is easy to adapt."""
+    body = "\n".join(line for line in query.text.splitlines() if not line.startswith("#+"))
+    head = [f"# {query.title}", f"# The named query {query.name!r} (bigmap-kg query {query.name})."]
+    if not query.parameters:
+        return "\n".join(head) + "\n" + body.lstrip("\n")
+    head.append("# Its parameters are bound in the VALUES block at the start of WHERE: edit the values.")
+    head += [_parameter_note(p) for p in query.parameters]
+    row: list[Node | None] = [
+        to_term(p, p.example) if p.example is not None and p.required else None for p in query.parameters]
+    names = [f"_{p.name}" for p in query.parameters]
+    return "\n".join(head) + "\n" + inject_values(body.lstrip("\n"), [(names, [row])], query.name)
+
+
+@cache
+def page_query(name: str) -> NamedQuery:
+    """A query of the web pages, ``queries/pages/<name>.rq``, with its header read."""
+    item = resources.data_dir("queries").joinpath("pages", f"{name}.rq")
+    if not item.is_file():
+        raise ParseError(f"no page query {name!r}", Location(file=f"queries/pages/{name}.rq"))
+    return parse_query(f"pages/{name}", item.read_text(encoding="utf-8"))

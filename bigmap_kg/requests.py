@@ -20,7 +20,7 @@ import yaml
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
 
-from bigmap_kg.errors import BigmapKGError, Location, ParseError, StoreError, UnknownReference
+from bigmap_kg.errors import BigmapKGError, EntryConflict, Location, ParseError, StoreError, UnknownReference
 from bigmap_kg.loader import WriteResult, write_batch
 from bigmap_kg.namespaces import BMK, ID
 from bigmap_kg.quantities import Quantity, parse_quantity
@@ -206,6 +206,16 @@ def parse_request(text: str, source: str, store: TripleStore, default_id: str = 
         raise ParseError("a request is a mapping of keys (observables, sample_shape, ...)",
                          Location(file=source, line=1))
     return RequestReader(source, lines, Vocabulary(store)).read(data, default_id)
+
+
+def request_from_mapping(data: object, source: str, store: TripleStore,
+                         default_id: str = "request") -> Request:
+    """A request from already-parsed data (a JSON body, a web form turned into a dict), checked
+    like a file; problems are located by field."""
+    if not isinstance(data, dict):
+        raise ParseError("a request is a mapping of keys (observables, sample_shape, ...)",
+                         Location(file=source))
+    return RequestReader(source, {}, Vocabulary(store)).read(data, default_id)
 
 
 class RequestReader:
@@ -445,7 +455,7 @@ def add_request(store: TripleStore, request: Request, validator: Validator | Non
                 source: str | None = None) -> WriteResult:
     """Validate the request and store it as its own batch; a request id is stored only once."""
     if store.query(f"ASK {{ {request.iri.n3()} ?p ?o }}"):
-        raise StoreError(f"a request with the id {request.id!r} is already stored",
+        raise EntryConflict(f"a request with the id {request.id!r} is already stored",
                          Location(file=source, field="id", iri=str(request.iri)),
                          hint="give the request a new id (the key 'id', or rename the file)")
     return write_batch(store, request_graph(request), validator or Validator(), source=source)

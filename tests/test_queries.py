@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 from rdflib import Literal
 
+from bigmap_kg import resources
+from bigmap_kg.charts import page_query
 from bigmap_kg.errors import UnknownReference
 from bigmap_kg.loader import write_batch
 from bigmap_kg.parsing import parse_bytes
-from bigmap_kg.queries import get_query, list_queries
+from bigmap_kg.queries import NamedQuery, get_query, list_queries, parse_query
 from bigmap_kg.store import EmbeddedStore
 from bigmap_kg.validation import Validator
 
@@ -131,3 +133,152 @@ def test_archive_completeness_names_what_is_missing(logbook: EmbeddedStore) -> N
     rows = get_query("archive-completeness").run(logbook).rows
     assert [(str(r["measurement"]).rsplit("/", 1)[1], str(r["problem"])) for r in rows] == [
         ("m2", "no archive record and no notebook entry")]
+
+
+# The queries of the planner and timeline pages (queries/pages/planner-*, timeline-*): a header and
+# a case each, on the logbook above.
+PAGE_CASES = {"planner-choices": 2, "timeline-experiments": 2, "timeline-shipments": 1}
+
+
+def page_queries(prefixes: tuple[str, ...]) -> dict[str, NamedQuery]:
+    found = {}
+    for item in resources.data_files("queries", ".rq"):
+        name = resources.relative_name("queries", item)
+        if name.startswith(tuple(f"pages/{p}" for p in prefixes)):
+            found[name[len("pages/"):-len(".rq")]] = parse_query(name, item.read_text(encoding="utf-8"))
+    return found
+
+
+def test_planner_and_timeline_page_queries_answer_their_cases(logbook: EmbeddedStore) -> None:
+    queries = page_queries(("planner-", "timeline-"))
+    assert set(queries) == set(PAGE_CASES)
+    for name, rows in PAGE_CASES.items():
+        query = queries[name]
+        assert query.title and query.description and query.columns, name
+        result = query.run(logbook)
+        assert len(result) == rows, (name, result.rows)
+        assert result.variables == list(query.columns), name
+    experiments = {str(r["measurement"]).rsplit("/", 1)[1]: r
+                   for r in queries["timeline-experiments"].run(logbook).rows}
+    assert experiments["m1"]["shipment"] is None  # measured where it was made: no parcel
+    assert str(experiments["m2"]["shipment"]).endswith("/ship") and str(experiments["m2"]["start"]) == "2023-02-01"
+    (shipment,) = queries["timeline-shipments"].run(logbook).rows
+    assert (str(shipment["sent"]), shipment["received"], str(shipment["recipient"])) == ("2023-01-10", None, "DTU")
+    groups = {str(r["label"]): str(r["groupLabel"]) for r in queries["planner-choices"].run(logbook).rows}
+    assert groups == {"Structure": "Structure", "Crystal structure": "Structure"}
+
+
+# --- the /charts page queries (queries/pages/chart-*.rq; the whole catalogue: tests/test_charts.py)
+
+CHART_DATA = b"""
+@prefix bmk: <https://w3id.org/bigmap-kg/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix ex: <http://example.org/> .
+ex:nd a bmk:Technique ; skos:prefLabel "Neutron diffraction"@en ; skos:altLabel "ND"@en ; skos:definition "ND."@en ;
+    bmk:facilityKind bmk:NeutronFacility ; bmk:typicalLengthScale bmk:angstrom ; bmk:mappingDimension 3 .
+ex:xps a bmk:Technique ; skos:prefLabel "X-ray photoelectron spectroscopy"@en ; skos:altLabel "XPS"@en ;
+    skos:definition "XPS."@en ; bmk:typicalLengthScale bmk:angstrom, bmk:nanometre ; bmk:mappingDimension 1 .
+ex:structure a bmk:Observable ; skos:prefLabel "Structure"@en ; skos:definition "Any structure."@en .
+ex:crystal a bmk:Observable ; skos:prefLabel "Crystal structure"@en ; skos:definition "Atoms."@en ;
+    skos:broader ex:structure .
+ex:row1 a bmk:MatrixEntry ; bmk:technique ex:nd ; bmk:inCluster bmk:DiffractionAndScattering ;
+    bmk:sampleFormatCategory bmk:Realistic ; bmk:rowOrder 1 ;
+    bmk:hasObservableCapability [ a bmk:ObservableCapability ; bmk:observable ex:crystal ] .
+ex:row2 a bmk:MatrixEntry ; bmk:technique ex:xps ; bmk:inCluster bmk:SurfaceSpectroscopy ;
+    bmk:sampleFormatCategory bmk:Model ; bmk:rowOrder 1 .
+ex:ill a bmk:LargeScaleFacility ; skos:prefLabel "ILL"@en .
+ex:soleil a bmk:LargeScaleFacility ; skos:prefLabel "SOLEIL"@en .
+ex:uu a bmk:LaboratoryPartner ; skos:prefLabel "UU"@en .
+ex:nic a bmk:LaboratoryPartner ; skos:prefLabel "NIC"@en .
+ex:d20 a bmk:Instrument ; skos:prefLabel "D20"@en ; bmk:operatedBy ex:ill ; bmk:servesTechnique ex:nd ;
+    bmk:status bmk:Available .
+ex:tempo a bmk:Instrument ; skos:prefLabel "TEMPO"@en ; bmk:operatedBy ex:soleil ; bmk:servesTechnique ex:xps ;
+    bmk:facilityKind bmk:SynchrotronFacility ; bmk:status bmk:Available .
+ex:samba a bmk:Instrument ; skos:prefLabel "SAMBA"@en ; bmk:operatedBy ex:soleil ; bmk:servesTechnique ex:xps ;
+    bmk:status bmk:Available .
+ex:kratos a bmk:Instrument ; skos:prefLabel "Kratos"@en ; bmk:operatedBy ex:uu ; bmk:servesTechnique ex:xps ;
+    bmk:status bmk:Available .
+ex:nicxps a bmk:Instrument ; skos:prefLabel "NIC XPS"@en ; bmk:operatedBy ex:nic ; bmk:servesTechnique ex:xps ;
+    bmk:status bmk:InDevelopment .
+"""
+
+
+@pytest.fixture
+def chart_data(store: EmbeddedStore, validator: Validator) -> EmbeddedStore:
+    write_batch(store, parse_bytes(CHART_DATA, "charts.ttl"), validator)
+    return store
+
+
+def test_chart_competence_counts_partners_per_category(chart_data: EmbeddedStore) -> None:
+    rows = page_query("competence").run(chart_data).rows
+    found = {(str(r["category"]).rsplit("#", 1)[1], str(r["short"]), str(r["partnerNames"]), str(r["operando"]))
+             for r in rows}
+    assert found == {("NeutronFacility", "ND", "ILL", "true"), ("LaboratoryFacility", "XPS", "UU", "false"),
+                     ("SynchrotronFacility", "XPS", "SOLEIL", "false")}  # NIC's XPS is in development
+
+
+def test_chart_uncategorised_names_instruments_without_a_facility_kind(chart_data: EmbeddedStore) -> None:
+    rows = page_query("uncategorised").run(chart_data).rows
+    assert [(str(r["label"]), str(r["partner"])) for r in rows] == [("SAMBA", "SOLEIL")]
+
+
+def test_chart_coverage_counts_instruments_for_an_observable_and_its_broader(chart_data: EmbeddedStore) -> None:
+    rows = page_query("coverage").run(chart_data).rows
+    found = {(str(r["observable"]).rsplit("/", 1)[1], str(r["technique"]).rsplit("/", 1)[1], int(str(r["instruments"])))
+             for r in rows}
+    assert found == {("crystal", "nd", 1), ("structure", "nd", 1)}
+
+
+# The catalogue pages' queries (queries/pages/{matrix,technique,instrument,cell,partner}-*.rq):
+# a case each on the logbook above plus one matrix row and one cell, with the ontology loaded
+# (partner-index finds partner kinds through rdfs:subClassOf). tests/test_web_matrix.py runs
+# them on the whole catalogue too.
+MATRIX_ROW = b"""
+@prefix bmk: <https://w3id.org/bigmap-kg/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix ex: <http://example.org/> .
+ex:row a bmk:MatrixEntry ; skos:prefLabel "Lab XRD, realistic"@en ; bmk:rowOrder 1 ; bmk:technique ex:labxrd ;
+    bmk:inCluster bmk:DiffractionAndScattering ; bmk:sampleFormatCategory bmk:Realistic ;
+    bmk:probedArea [ a bmk:Quantity ; bmk:originalText "1cm x 1cm" ; bmk:minValue 1.0 ; bmk:maxValue 1.0 ;
+                     bmk:unit bmk:squareCentimetre ] ;
+    bmk:operandoTimeResolution [ a bmk:Quantity ; bmk:originalText "min" ] ;
+    bmk:hasObservableCapability [ a bmk:ObservableCapability ; bmk:observable ex:crystal ; bmk:quality bmk:High ;
+                                  bmk:originalText "crystal structure (H)" ] ;
+    bmk:listsInstrument ex:diffractometer ; bmk:listsCell ex:cell .
+ex:cell a bmk:ElectrochemicalCell ; skos:prefLabel "Windowed coin cell"@en ; bmk:operatedBy ex:dtu ;
+    bmk:status bmk:Available ; bmk:inCluster bmk:DiffractionAndScattering ; bmk:geometry bmk:Reflection ;
+    bmk:primaryTechnique ex:labxrd ; bmk:usableOnInstrument ex:diffractometer .
+"""
+EX = "http://example.org/"
+CATALOGUE_PAGE_CASES = {
+    "matrix-rows": ({"observable": EX + "structure", "operando": "true", "partner": EX + "dtu"}, 1),
+    "matrix-links": ({"technique": EX + "labxrd"}, 3),  # an observable, an instrument, a cell
+    "matrix-quantities": ({}, 2),
+    "matrix-filter-options": ({}, 5),  # a cluster, a category, two observables, a partner
+    "matrix-observable-tree": ({}, 2),
+    "technique-about": ({"technique": EX + "labxrd"}, 1),
+    "technique-related": ({"technique": EX + "labxrd"}, 6),
+    "instrument-about": ({"instrument": EX + "diffractometer"}, 1),
+    "instrument-related": ({"instrument": EX + "diffractometer"}, 3),
+    "cell-index": ({}, 1),
+    "cell-links": ({"cell": EX + "cell"}, 5),
+    "partner-index": ({}, 2),
+    "partner-links": ({"partner": EX + "dtu"}, 5),
+    "partner-measurements": ({"partner": EX + "cea"}, 1),
+}
+
+
+def test_catalogue_page_queries_answer_their_cases(logbook: EmbeddedStore, validator: Validator) -> None:
+    from bigmap_kg.namespaces import ONTOLOGY_GRAPH
+    from bigmap_kg.validation import load_kind
+
+    logbook.write_graph(str(ONTOLOGY_GRAPH), load_kind("ontology"))
+    write_batch(logbook, parse_bytes(MATRIX_ROW, "matrix-row.ttl"), validator)
+    queries = page_queries(("matrix-", "technique-", "instrument-", "cell-", "partner-"))
+    assert set(queries) == set(CATALOGUE_PAGE_CASES)
+    for name, (params, rows) in CATALOGUE_PAGE_CASES.items():
+        query = queries[name]
+        assert query.title and query.description and query.columns, name
+        result = query.run(logbook, params)
+        assert len(result) == rows, (name, result.rows)
+        assert result.variables == list(query.columns), name

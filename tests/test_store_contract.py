@@ -77,3 +77,31 @@ def test_a_failing_update_writes_nothing(any_store: TripleStore) -> None:
 def test_graph_names_that_break_sparql_are_refused(any_store: TripleStore) -> None:
     with pytest.raises(StoreError):
         any_store.write_graph("http://x/> } ; DROP ALL ; { <", DATA)
+
+
+def _second_graph(store: TripleStore) -> None:
+    extra = Graph()
+    extra.add((URIRef("http://example.org/b"), SKOS.prefLabel, Literal("B")))
+    store.write_graph(G2, extra)
+
+
+def test_stream_reads_the_union_or_the_graphs_asked_for(any_store: TripleStore) -> None:
+    any_store.write_graph(G1, DATA)
+    _second_graph(any_store)
+    query = "SELECT ?l WHERE { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l } ORDER BY ?l"
+    union = any_store.stream(query)
+    assert union.kind == "select" and union.variables == ["l"]
+    assert [str(row[0]) for row in union.rows] == ["A", "B"]
+    only_g2 = any_store.stream(query, default_graphs=[G2])
+    assert [str(row[0]) for row in only_g2.rows] == ["B"]
+    named = any_store.stream("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+                             default_graphs=[], named_graphs=[G1])
+    assert [str(row[0]) for row in named.rows] == [G1]
+
+
+def test_stream_answers_ask_and_construct(any_store: TripleStore) -> None:
+    any_store.write_graph(G1, DATA)
+    ask = any_store.stream("ASK { ?s ?p 3 }")
+    assert ask.kind == "ask" and ask.boolean is True
+    graph = any_store.stream("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    assert graph.kind == "graph" and len(list(graph.rows)) == len(DATA)

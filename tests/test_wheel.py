@@ -23,3 +23,6 @@ def test_wheel_contains_every_data_file(tmp_path: Path) -> None:
                     for p in (REPO / kind).rglob(f"*{suffix}")}
         assert expected and expected <= names, kind
     assert "bigmap_kg/py.typed" in names
+    service = {f"api/{p.relative_to(REPO / 'api').as_posix()}" for p in (REPO / "api").rglob("*")
+               if p.is_file() and "__pycache__" not in p.parts}
+    assert service and service <= names, sorted(service - names)

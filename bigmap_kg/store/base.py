@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from rdflib import Dataset, Graph, URIRef
@@ -24,6 +25,18 @@ class SelectResult:
 
 
 QueryResult = SelectResult | bool | Graph
+Row = tuple[Node | None, ...]
+
+
+@dataclass
+class Answer:
+    """A query's answer as it is produced: ``kind`` is select, ask or graph; ``rows`` yields
+    solutions (one term per variable) or triples, lazily, so a caller can stop early."""
+
+    kind: str
+    variables: list[str] = field(default_factory=list)
+    rows: Iterator[Row] = field(default_factory=lambda: iter(()))
+    boolean: bool | None = None
 
 _UPDATE_KEYWORDS = re.compile(
     r"^\s*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE
@@ -55,6 +68,13 @@ class TripleStore(ABC):
     @abstractmethod
     def query(self, sparql: str) -> QueryResult:
         """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) over the union of all graphs."""
+
+    @abstractmethod
+    def stream(self, sparql: str, default_graphs: list[str] | None = None,
+               named_graphs: list[str] | None = None) -> Answer:
+        """Evaluate a query for the protocol endpoint. Without graphs given, the default graph
+        is the union of the named graphs, as for :meth:`query`; otherwise the given graphs make
+        the dataset (SPARQL 1.1 Protocol ``default-graph-uri`` / ``named-graph-uri``)."""
 
     @abstractmethod
     def _update(self, sparql: str) -> None:

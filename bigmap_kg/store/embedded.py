@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph
 
-from bigmap_kg.errors import Location, StoreError
-from bigmap_kg.store.base import QueryResult, SelectResult, TripleStore, is_update
+from bigmap_kg.errors import Location, QuerySyntaxError, StoreError
+from bigmap_kg.store.base import Answer, QueryResult, Row, SelectResult, TripleStore, is_update
 from bigmap_kg.terms import to_rdflib
 
 
@@ -30,16 +31,21 @@ class EmbeddedStore(TripleStore):
                 hint="is another bigmap-kg process using it? Close it or choose --store",
             ) from exc
 
-    def query(self, sparql: str) -> QueryResult:
+    def _evaluate(self, sparql: str, options: dict[str, object]
+                  ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         if is_update(sparql):
-            raise StoreError("this is an update, not a query", hint="use update()")
+            raise StoreError("this is an update, not a query",
+                             hint="use update() (over HTTP: the update endpoint)")
         try:
-            result = self._store.query(sparql, use_default_graph_as_union=True)
+            return self._store.query(sparql, **options)  # type: ignore[arg-type]
         except SyntaxError as exc:
-            raise StoreError(f"SPARQL syntax error: {exc.msg}",
-                             Location(line=exc.lineno, column=exc.offset)) from exc
+            raise QuerySyntaxError(f"SPARQL syntax error: {exc.msg}",
+                                   Location(line=exc.lineno, column=exc.offset)) from exc
         except (OSError, ValueError) as exc:
             raise StoreError(f"query failed: {exc}") from exc
+
+    def query(self, sparql: str) -> QueryResult:
+        result = self._evaluate(sparql, {"use_default_graph_as_union": True})
         if isinstance(result, ox.QueryBoolean):
             return bool(result)
         if isinstance(result, ox.QuerySolutions):
@@ -56,11 +62,26 @@ class EmbeddedStore(TripleStore):
                        to_rdflib(triple.object)))
         return graph
 
+    def stream(self, sparql: str, default_graphs: list[str] | None = None,
+               named_graphs: list[str] | None = None) -> Answer:
+        options: dict[str, object] = {"use_default_graph_as_union": True}
+        if default_graphs is not None or named_graphs is not None:
+            options = {"default_graph": [ox.NamedNode(g) for g in default_graphs or []]}
+            if named_graphs is not None:
+                options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        result = self._evaluate(sparql, options)
+        if isinstance(result, ox.QueryBoolean):
+            return Answer("ask", boolean=bool(result))
+        if isinstance(result, ox.QuerySolutions):
+            variables = [v.value for v in result.variables]
+            return Answer("select", variables, _solutions(result, variables))
+        return Answer("graph", ["subject", "predicate", "object"], _triples(result))
+
     def _update(self, sparql: str) -> None:
         try:
             self._store.update(sparql)
         except SyntaxError as exc:
-            raise StoreError(f"SPARQL update syntax error: {exc.msg}",
+            raise QuerySyntaxError(f"SPARQL update syntax error: {exc.msg}",
                              Location(line=exc.lineno, column=exc.offset)) from exc
         except (OSError, ValueError) as exc:
             raise StoreError(f"update failed: {exc}") from exc
@@ -76,3 +97,19 @@ class EmbeddedStore(TripleStore):
     def close(self) -> None:
         self._store.flush() if self.path is not None else None
         del self._store
+
+
+def _solutions(result: ox.QuerySolutions, variables: list[str]) -> Iterator[Row]:
+    try:
+        for sol in result:
+            yield tuple(to_rdflib(sol[v]) if sol[v] is not None else None for v in variables)
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"query failed: {exc}") from exc
+
+
+def _triples(result: ox.QueryTriples) -> Iterator[Row]:
+    try:
+        for t in result:
+            yield (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"query failed: {exc}") from exc

@@ -8,10 +8,10 @@ from urllib.error import URLError
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
-from bigmap_kg.errors import Location, StoreError
-from bigmap_kg.store.base import QueryResult, SelectResult, TripleStore, is_update
+from bigmap_kg.errors import Location, QuerySyntaxError, StoreError
+from bigmap_kg.store.base import Answer, QueryResult, SelectResult, TripleStore, is_update
 
 _LIST_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
@@ -52,13 +52,15 @@ class RemoteStore(TripleStore):
         self.union_default_graph = union_default_graph
         self.timeout = timeout
 
-    def _wrapper(self, text: str, graphs: list[str] | None = None) -> SPARQLWrapper:
+    def _wrapper(self, text: str, graphs: list[str] | None = None,
+                 named: list[str] | None = None) -> SPARQLWrapper:
         wrapper = SPARQLWrapper(self.query_endpoint, updateEndpoint=self.update_endpoint)
         wrapper.setMethod(POST)
         wrapper.setTimeout(int(self.timeout))
         wrapper.setQuery(text)
         for graph in graphs or []:
             wrapper.addDefaultGraph(graph)
+        for graph in (graphs or []) if named is None else named:
             wrapper.addNamedGraph(graph)
         return wrapper
 
@@ -66,6 +68,9 @@ class RemoteStore(TripleStore):
         try:
             response = wrapper.query().response
             return response.read()  # type: ignore[no-any-return]
+        except QueryBadFormed as exc:
+            raise QuerySyntaxError(f"the SPARQL server could not parse the query: {exc}",
+                                   Location(iri=self.query_endpoint)) from exc
         except (SPARQLWrapperException, URLError, OSError) as exc:
             raise StoreError(
                 f"the SPARQL server refused or failed: {exc}",
@@ -83,7 +88,24 @@ class RemoteStore(TripleStore):
         if is_update(sparql):
             raise StoreError("this is an update, not a query", hint="use update()")
         graphs = None if self.union_default_graph else self.graphs()
-        wrapper = self._wrapper(sparql, graphs)
+        return self._query(sparql, graphs, None)
+
+    def stream(self, sparql: str, default_graphs: list[str] | None = None,
+               named_graphs: list[str] | None = None) -> Answer:
+        if is_update(sparql):
+            raise StoreError("this is an update, not a query", hint="send it to the update endpoint")
+        if default_graphs is None and named_graphs is None and not self.union_default_graph:
+            default_graphs = self.graphs()
+        result = self._query(sparql, default_graphs, named_graphs)
+        if isinstance(result, bool):
+            return Answer("ask", boolean=result)
+        if isinstance(result, SelectResult):
+            return Answer("select", result.variables,
+                          iter([tuple(row[v] for v in result.variables) for row in result.rows]))
+        return Answer("graph", ["subject", "predicate", "object"], iter(list(result)))
+
+    def _query(self, sparql: str, graphs: list[str] | None, named: list[str] | None) -> QueryResult:
+        wrapper = self._wrapper(sparql, graphs, named)
         kind = wrapper.queryType
         if kind in ("CONSTRUCT", "DESCRIBE"):
             wrapper.setReturnFormat(TURTLE)

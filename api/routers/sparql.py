@@ -1,0 +1,126 @@
+"""SPARQL 1.1 Protocol: ``/sparql`` answers queries (read-only), ``/sparql/update`` runs
+updates with an admin token."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse, Response
+
+from api.body import read_body
+from api.deps import Admin, Reader, RunnerDep, StoreDep
+from bigmap_kg.errors import ParseError
+from bigmap_kg.service_description import service_description
+from bigmap_kg.sparql_results import choose_format, media_type, serialize
+from bigmap_kg.store.base import is_update
+
+router = APIRouter(tags=["sparql"])
+
+QUERY_EXAMPLE = "SELECT ?technique ?label WHERE { ?technique a bmk:Technique ; skos:prefLabel ?label }"
+UPDATE_EXAMPLE = "INSERT DATA { GRAPH <urn:example:notes> { <urn:example:a> <urn:example:b> 1 } }"
+GraphsParam = Annotated[list[str] | None, Query(alias="default-graph-uri",
+                                                 description="graphs that make the default graph")]
+NamedParam = Annotated[list[str] | None, Query(alias="named-graph-uri",
+                                               description="graphs that GRAPH patterns may use")]
+FormatParam = Annotated[str | None, Query(
+    description="result format, overriding Accept: json, xml, csv, tsv; turtle, ntriples, jsonld")]
+
+RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {"description": "the answer, in the negotiated format",
+          "content": {t: {} for t in ("application/sparql-results+json", "application/sparql-results+xml",
+                                      "text/csv", "text/tab-separated-values", "text/turtle",
+                                      "application/n-triples", "application/ld+json")}},
+    400: {"description": "syntax error, an update sent to the query endpoint, or too many rows"},
+    406: {"description": "no accepted format can carry this kind of answer"},
+    503: {"description": "the query ran past the time limit, or every worker is busy"},
+}
+
+
+async def _answer(request: Request, runner: RunnerDep, text: str, graphs: list[str] | None,
+                  named: list[str] | None, fmt: str | None) -> Response:
+    if is_update(text):
+        raise ParseError("the query endpoint is read-only; this is an update",
+                         hint="send updates to /sparql/update with an admin token")
+    outcome = await run_in_threadpool(runner.run, text, graphs, named)
+    name = choose_format(outcome.kind, request.headers.get("accept"), fmt)
+    body = await run_in_threadpool(serialize, outcome, name)
+    return Response(body, media_type=media_type(outcome.kind, name))
+
+
+@router.get("/sparql", responses=RESPONSES, summary="Query (GET), or the service description")
+async def sparql_get(
+    request: Request, runner: RunnerDep, _: Reader,
+    query: Annotated[str | None, Query(description="a SPARQL 1.1 query", examples=[QUERY_EXAMPLE])] = None,
+    default_graph_uri: GraphsParam = None, named_graph_uri: NamedParam = None, format: FormatParam = None,
+) -> Response:
+    """Without ``query``: the SPARQL service description (Turtle), or the query page for a browser."""
+    if query is None:
+        if "text/html" in request.headers.get("accept", ""):
+            return RedirectResponse("/query", status_code=303)
+        accept = request.headers.get("accept")
+        name = choose_format("graph", accept, format)
+        graph = service_description(str(request.url_for("sparql_get")))
+        fmt = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}[name]
+        return Response(graph.serialize(format=fmt), media_type=media_type("graph", name))
+    return await _answer(request, runner, query, default_graph_uri, named_graph_uri, format)
+
+
+@router.post("/sparql", responses=RESPONSES, summary="Query (POST, form-encoded or application/sparql-query)",
+             openapi_extra={"requestBody": {"content": {
+                 "application/sparql-query": {"schema": {"type": "string"}, "example": QUERY_EXAMPLE},
+                 "application/x-www-form-urlencoded": {"schema": {
+                     "type": "object", "required": ["query"],
+                     "properties": {"query": {"type": "string"},
+                                    "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+                                    "named-graph-uri": {"type": "array", "items": {"type": "string"}}}}}}}})
+async def sparql_post(
+    request: Request, runner: RunnerDep, _: Reader,
+    default_graph_uri: GraphsParam = None, named_graph_uri: NamedParam = None, format: FormatParam = None,
+) -> Response:
+    text, form = await _protocol_body(request, "query", "application/sparql-query")
+    graphs = form.get("default-graph-uri", default_graph_uri)
+    named = form.get("named-graph-uri", named_graph_uri)
+    return await _answer(request, runner, text, graphs, named, format)
+
+
+@router.post("/sparql/update", status_code=204, summary="Update (admin token)",
+             responses={204: {"description": "done"}, 400: {"description": "syntax error"},
+                        401: {"description": "no token, or a malformed or unknown one"},
+                        403: {"description": "not an admin token"}},
+             openapi_extra={"requestBody": {"content": {
+                 "application/sparql-update": {"schema": {"type": "string"}, "example": UPDATE_EXAMPLE},
+                 "application/x-www-form-urlencoded": {"schema": {
+                     "type": "object", "required": ["update"],
+                     "properties": {"update": {"type": "string"}}}}}}})
+async def sparql_update(request: Request, store: StoreDep, _: Admin) -> Response:
+    """A raw SPARQL update bypasses the shapes and the per-partner attribution, so only an admin
+    token may send one; partners write through ``/entries``."""
+    text, _form = await _protocol_body(request, "update", "application/sparql-update")
+    if not is_update(text):
+        raise ParseError("this is a query, not an update", hint="send queries to /sparql")
+    await run_in_threadpool(store.update, text)
+    return Response(status_code=204)
+
+
+async def _protocol_body(request: Request, key: str, direct: str) -> tuple[str, dict[str, list[str]]]:
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    raw = await read_body(request)
+    if kind == direct:
+        return _text(raw), {}
+    if kind == "application/x-www-form-urlencoded":
+        form = parse_qs(_text(raw), keep_blank_values=True)
+        if not form.get(key):
+            raise ParseError(f"the form has no {key!r} field", hint=f"send {key}=<SPARQL text>")
+        return form[key][0], form
+    raise ParseError(f"unsupported content type {kind or '(none)'!r}",
+                     hint=f"send {direct} or application/x-www-form-urlencoded")
+
+
+def _text(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParseError(f"the body is not UTF-8 (byte {exc.start})") from exc

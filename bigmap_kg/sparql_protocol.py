@@ -1,0 +1,117 @@
+"""Answering SPARQL 1.1 Protocol queries: limits, timeouts and the result formats.
+
+A query runs in a worker thread (the embedded store releases the GIL while it evaluates). The
+caller waits at most ``timeout`` seconds; rows are pulled one by one, so a query that streams is
+stopped as soon as its time is up or it passes ``limit`` rows. A query that computes for long
+before its first row (a large ORDER BY or GROUP BY) cannot be interrupted inside the engine: its
+caller gets the timeout error at once, and the worker stays busy until the engine is done. At
+most ``workers`` queries evaluate at a time; beyond that a query is refused as busy, so runaway
+queries cannot pile up.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from bigmap_kg.errors import BigmapKGError
+from bigmap_kg.store.base import Answer, Row, TripleStore
+
+
+class QueryTimeout(BigmapKGError):
+    """The query ran longer than the service allows."""
+
+
+class ResultTooLarge(BigmapKGError):
+    """The answer has more rows than the service allows."""
+
+
+class ServiceBusy(BigmapKGError):
+    """Every query worker is busy."""
+
+
+@dataclass
+class Outcome:
+    """A finished answer: all rows in memory (at most ``limit``)."""
+
+    kind: str
+    variables: list[str] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+    boolean: bool | None = None
+
+
+class QueryRunner:
+    """Runs protocol queries with a timeout, a row limit and a bounded number of workers."""
+
+    def __init__(self, store: TripleStore, *, timeout: float, limit: int, workers: int):
+        self.store = store
+        self.timeout = timeout
+        self.limit = limit
+        self._slots = threading.BoundedSemaphore(workers)
+
+    def run(self, sparql: str, default_graphs: list[str] | None = None,
+            named_graphs: list[str] | None = None) -> Outcome:
+        if not self._slots.acquire(timeout=min(1.0, self.timeout)):
+            raise ServiceBusy("every query worker is busy with earlier queries",
+                              hint="try again in a moment; long queries end after "
+                                   f"{self.timeout:g} s")
+        deadline = time.monotonic() + self.timeout
+        job = _Job(self, sparql, default_graphs, named_graphs, deadline)
+        worker = threading.Thread(target=job.work, name="sparql-query", daemon=True)
+        worker.start()
+        if not job.done.wait(self.timeout):
+            job.cancelled = True
+            raise self._timeout()
+        if job.error is not None:
+            raise job.error
+        assert job.outcome is not None
+        return job.outcome
+
+    def _timeout(self) -> QueryTimeout:
+        return QueryTimeout(f"the query ran longer than {self.timeout:g} s and was ended",
+                            hint="narrow it (more specific patterns, LIMIT), or ask the operator "
+                                 "to raise query_timeout")
+
+
+class _Job:
+    def __init__(self, runner: QueryRunner, sparql: str, default_graphs: list[str] | None,
+                 named_graphs: list[str] | None, deadline: float):
+        self.runner = runner
+        self.args = (sparql, default_graphs, named_graphs)
+        self.deadline = deadline
+        self.done = threading.Event()
+        self.cancelled = False
+        self.outcome: Outcome | None = None
+        self.error: BaseException | None = None
+
+    def work(self) -> None:
+        answer: Answer | None = None
+        try:
+            answer = self.runner.store.stream(*self.args)
+            self.outcome = self._collect(answer)
+        except BaseException as exc:  # handed to the waiting caller, without this thread's frames
+            exc.__context__ = None
+            self.error = exc.with_traceback(None)
+        finally:
+            # The engine's iterator must be dropped on the thread that made it.
+            close = getattr(answer.rows, "close", None) if answer is not None else None
+            if close is not None:
+                close()
+            answer = None
+            self.runner._slots.release()
+            self.done.set()
+
+    def _collect(self, answer: Answer) -> Outcome:
+        rows: list[Row] = []
+        limit = self.runner.limit
+        for row in answer.rows:
+            if self.cancelled or time.monotonic() > self.deadline:
+                raise self.runner._timeout()
+            if len(rows) == limit:
+                noun = "triples" if answer.kind == "graph" else "rows"
+                raise ResultTooLarge(f"the answer has more than {limit} {noun}",
+                                     hint="add LIMIT (and OFFSET to page), or ask the operator "
+                                          "to raise result_limit")
+            rows.append(row)
+        return Outcome(answer.kind, answer.variables, rows, answer.boolean)

@@ -1,0 +1,214 @@
+"""The SPARQL 1.1 Protocol endpoint: methods, content negotiation, read-only, limits, real clients."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+from fastapi.testclient import TestClient
+from rdflib import Graph, URIRef
+
+from api.app import create_app
+from bigmap_kg.settings import Settings
+
+BMK = "https://w3id.org/bigmap-kg/ontology#"
+TECHNIQUES = f"SELECT ?t WHERE {{ ?t a <{BMK}Technique> }} ORDER BY ?t"
+COUNT_TECHNIQUES = f"SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE {{ ?t a <{BMK}Technique> }}"
+XRD = "https://w3id.org/bigmap-kg/id/technique/x-ray-diffraction"
+
+
+def technique_count(client) -> int:
+    r = client.get("/sparql", params={"query": COUNT_TECHNIQUES})
+    return int(r.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_get_and_both_post_forms_give_the_same_answer(api_client):
+    n = technique_count(api_client)
+    assert n > 30
+    post_form = api_client.post("/sparql", data={"query": COUNT_TECHNIQUES})
+    post_direct = api_client.post("/sparql", content=COUNT_TECHNIQUES,
+                                  headers={"content-type": "application/sparql-query"})
+    for r in (post_form, post_direct):
+        assert r.status_code == 200
+        assert int(r.json()["results"]["bindings"][0]["n"]["value"]) == n
+
+
+@pytest.mark.parametrize(("accept", "media"), [
+    ("application/sparql-results+json", "application/sparql-results+json"),
+    ("application/sparql-results+xml", "application/sparql-results+xml"),
+    ("text/csv", "text/csv"),
+    ("text/tab-separated-values", "text/tab-separated-values"),
+    ("text/html;q=0.9, text/csv", "text/csv"),
+])
+def test_select_results_come_in_every_protocol_format(api_client, accept, media):
+    r = api_client.get("/sparql", params={"query": TECHNIQUES}, headers={"accept": accept})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith(media)
+    n = technique_count(api_client)
+    if "json" in media:
+        assert len(r.json()["results"]["bindings"]) == n
+    elif "xml" in media:
+        ns = {"r": "http://www.w3.org/2005/sparql-results#"}
+        assert len(ET.fromstring(r.content).findall(".//r:result", ns)) == n
+    elif media == "text/csv":
+        rows = list(csv.reader(io.StringIO(r.text)))
+        assert rows[0] == ["t"] and len(rows) == n + 1 and XRD in {row[0] for row in rows}
+    else:
+        lines = r.text.splitlines()
+        assert lines[0] == "?t" and f"<{XRD}>" in lines and len(lines) == n + 1
+
+
+@pytest.mark.parametrize(("accept", "fmt"), [("text/turtle", "turtle"), ("application/n-triples", "nt"),
+                                             ("application/ld+json", "json-ld")])
+def test_construct_comes_as_turtle_ntriples_or_jsonld(api_client, accept, fmt):
+    query = f"CONSTRUCT {{ <{XRD}> ?p ?o }} WHERE {{ <{XRD}> ?p ?o }}"
+    r = api_client.get("/sparql", params={"query": query}, headers={"accept": accept})
+    assert r.status_code == 200 and r.headers["content-type"].startswith(accept)
+    graph = Graph().parse(data=r.text, format=fmt)
+    assert len(graph) > 3 and (URIRef(XRD), None, None) in graph
+
+
+def test_ask_answers_true_or_false(api_client):
+    r = api_client.get("/sparql", params={"query": f"ASK {{ <{XRD}> ?p ?o }}"})
+    assert r.json() == {"head": {}, "boolean": True}
+    r = api_client.get("/sparql", params={"query": "ASK { <urn:nothing> ?p ?o }"},
+                       headers={"accept": "application/sparql-results+xml"})
+    assert "<boolean>false</boolean>" in r.text
+
+
+def test_default_graph_uri_restricts_the_dataset(api_client):
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?t a <{BMK}Technique> }}"
+    ontology_only = api_client.get("/sparql", params={
+        "query": query, "default-graph-uri": "https://w3id.org/bigmap-kg/graph/ontology"})
+    catalogue = api_client.get("/sparql", params={
+        "query": query, "default-graph-uri": "https://w3id.org/bigmap-kg/graph/catalogue"})
+    assert ontology_only.json()["results"]["bindings"][0]["n"]["value"] == "0"
+    assert int(catalogue.json()["results"]["bindings"][0]["n"]["value"]) == technique_count(api_client)
+
+
+def test_named_graph_uri_limits_graph_patterns(api_client):
+    query = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    r = api_client.get("/sparql", params={"query": query,
+                                          "named-graph-uri": "https://w3id.org/bigmap-kg/graph/shapes"})
+    assert [b["g"]["value"] for b in r.json()["results"]["bindings"]] == ["https://w3id.org/bigmap-kg/graph/shapes"]
+
+
+def test_update_sent_to_the_query_endpoint_is_refused_with_400(api_client, tokens):
+    before = technique_count(api_client)
+    update = f"INSERT DATA {{ GRAPH <urn:g> {{ <urn:t> a <{BMK}Technique> }} }}"
+    for r in (api_client.post("/sparql", data={"query": update}),
+              api_client.get("/sparql", params={"query": update},
+                             headers={"authorization": f"Bearer {tokens.admin}"})):
+        assert r.status_code == 400
+        assert "read-only" in r.json()["error"]
+    assert technique_count(api_client) == before
+
+
+def test_admin_update_goes_through_sparql_update(api_client, tokens):
+    before = technique_count(api_client)
+    update = f"INSERT DATA {{ GRAPH <urn:g> {{ <urn:t> a <{BMK}Technique> }} }}"
+    r = api_client.post("/sparql/update", content=update, headers={
+        "content-type": "application/sparql-update", "authorization": f"Bearer {tokens.admin}"})
+    assert r.status_code == 204
+    assert technique_count(api_client) == before + 1
+
+
+def test_syntax_error_is_a_400_that_says_so(api_client):
+    r = api_client.get("/sparql", params={"query": "SELECT ?x WHERE { ?x ?y }"})
+    assert r.status_code == 400 and "syntax error" in r.json()["error"]
+
+
+def test_unacceptable_format_is_406(api_client):
+    r = api_client.get("/sparql", params={"query": TECHNIQUES}, headers={"accept": "image/png"})
+    assert r.status_code == 406
+
+
+def test_service_description_without_a_query(api_client):
+    r = api_client.get("/sparql", headers={"accept": "text/turtle"})
+    graph = Graph().parse(data=r.text, format="turtle")
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    assert (None, URIRef(sd + "supportedLanguage"), URIRef(sd + "SPARQL11Query")) in graph
+    assert len(list(graph.objects(None, URIRef(sd + "resultFormat")))) == 8
+
+
+@pytest.fixture
+def limited(kg_store, tokens):
+    settings = Settings(tokens_file=tokens.file, query_timeout=1.0, result_limit=100, query_workers=2)
+    with TestClient(create_app(settings, store=kg_store)) as client:
+        yield client
+
+
+def test_result_limit_ends_a_large_answer_with_a_clear_error(limited):
+    r = limited.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+    assert r.status_code == 400
+    assert "more than 100 rows" in r.json()["error"] and "LIMIT" in r.json()["hint"]
+    assert limited.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 100"}).status_code == 200
+
+
+def test_runaway_query_is_ended_and_the_service_keeps_serving(kg_store, tokens):
+    settings = Settings(tokens_file=tokens.file, query_timeout=1.0, result_limit=10**9)
+    with TestClient(create_app(settings, store=kg_store)) as client:
+        started = time.monotonic()
+        r = client.get("/sparql", params={"query": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"})
+        elapsed = time.monotonic() - started
+        assert r.status_code == 503 and "longer than 1 s" in r.json()["error"]
+        assert elapsed < 5
+        ok = client.get("/sparql", params={"query": f"ASK {{ <{XRD}> ?p ?o }}"})
+        assert ok.status_code == 200 and ok.json()["boolean"] is True
+
+
+@pytest.mark.slow
+def test_sparqlwrapper_queries_the_running_service(live_service):
+    from SPARQLWrapper import CSV, JSON, SPARQLWrapper
+
+    client = SPARQLWrapper(f"{live_service}/sparql")
+    client.setQuery(COUNT_TECHNIQUES)
+    client.setReturnFormat(JSON)
+    n = int(client.query().convert()["results"]["bindings"][0]["n"]["value"])  # type: ignore[index,call-overload]
+    assert n > 30
+    client.setQuery(TECHNIQUES)
+    client.setReturnFormat(CSV)
+    rows = list(csv.reader(io.StringIO(client.query().convert().decode())))  # type: ignore[union-attr]
+    assert len(rows) == n + 1
+
+
+@pytest.mark.slow
+def test_rdflib_sparqlstore_reads_the_running_service(live_service):
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    store = SPARQLStore(f"{live_service}/sparql", returnFormat="json")
+    graph = Graph(store=store)
+    labels = {str(row[0]) for row in graph.query(
+        f"SELECT ?label WHERE {{ <{XRD}> <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }}")}
+    assert labels == {"X-ray diffraction"}
+    assert (URIRef(XRD), None, None) in graph
+
+
+@pytest.mark.slow
+def test_service_on_a_remote_oxigraph_server(oxigraph_server, tokens, tmp_path):
+    """bigmap-kg serve in front of an Oxigraph server: the same answers over the protocol."""
+    import urllib.parse
+    import urllib.request
+
+    from bigmap_kg.loader import init_store
+    from bigmap_kg.store import RemoteStore
+    from tests.conftest import start_service
+
+    init_store(RemoteStore(f"{oxigraph_server}/query", f"{oxigraph_server}/update"))
+    proc, base = start_service(tmp_path / "unused", tokens.file, {
+        "BIGMAP_KG_ENDPOINT": f"{oxigraph_server}/query", "BIGMAP_KG_UPDATE_ENDPOINT": f"{oxigraph_server}/update"})
+    try:
+        url = f"{base}/sparql?" + urllib.parse.urlencode({"query": COUNT_TECHNIQUES})
+        with urllib.request.urlopen(url, timeout=30) as response:
+            n = int(json.load(response)["results"]["bindings"][0]["n"]["value"])
+        assert n > 30
+        with urllib.request.urlopen(f"{base}/queries/instruments-for-technique?technique=XRD", timeout=30) as response:
+            rows = json.load(response)
+        assert any(row["instrument"]["label"] == "ID31" for row in rows)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
