@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, store: TripleStore | None = Non
                   openapi_tags=TAGS, lifespan=lifespan)
     app.state.settings = settings
     app.state.validator = Validator()
+    app.state.write_lock = threading.Lock()
     app.state.tokens = TokenBook.load(settings.tokens_file)
     errors.install(app)
     for router in (*API_ROUTERS, *PAGE_ROUTERS):

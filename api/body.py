@@ -7,6 +7,13 @@ from fastapi import Request
 from bigmap_kg.errors import ParseError
 
 
+def utf8(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParseError(f"the body is not UTF-8 text (byte {exc.start})") from exc
+
+
 class BodyTooLarge(ParseError):
     """The request body is larger than max_upload_bytes."""
 

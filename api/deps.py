@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import threading
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -30,6 +32,20 @@ def get_validator(request: Request) -> Validator:
 
 def get_runner(request: Request) -> QueryRunner:
     return request.app.state.runner  # type: ignore[no-any-return]
+
+
+def get_write_lock(request: Request) -> threading.Lock:
+    return request.app.state.write_lock  # type: ignore[no-any-return]
+
+
+T = TypeVar("T")
+
+
+def one_at_a_time(lock: threading.Lock, work: Callable[..., T], *args: Any) -> T:
+    """Run a write with the service's write lock held: the checks (does the entry exist, whose is
+    it) and the write happen without another write in between."""
+    with lock:
+        return work(*args)
 
 
 def caller(request: Request,
@@ -72,6 +88,7 @@ StoreDep = Annotated[TripleStore, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ValidatorDep = Annotated[Validator, Depends(get_validator)]
 RunnerDep = Annotated[QueryRunner, Depends(get_runner)]
+WriteLock = Annotated[threading.Lock, Depends(get_write_lock)]
 Reader = Annotated[Identity | None, Depends(reader)]
 Writer = Annotated[Identity, Depends(writer)]
 Admin = Annotated[Identity, Depends(admin)]

@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
+from api.body import BodyTooLarge
 from api.templating import render
 from bigmap_kg.access import AccessDenied
 from bigmap_kg.errors import (
@@ -29,6 +30,7 @@ from bigmap_kg.sparql_protocol import QueryTimeout, ResultTooLarge, ServiceBusy
 from bigmap_kg.sparql_results import NotAcceptable
 
 STATUS: list[tuple[type[BigmapKGError], int]] = [
+    (BodyTooLarge, 413),
     (ValidationFailed, 422),
     (InvalidRequest, 422),
     (QuerySyntaxError, 400),

@@ -74,7 +74,12 @@ def main(
     logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
     overrides: dict[str, Any] = {k: v for k, v in (("store", store), ("endpoint", endpoint),
                                    ("update_endpoint", update_endpoint)) if v is not None}
-    ctx.obj = State(Settings(**overrides))
+    try:
+        settings = Settings(**overrides)
+    except ValueError as exc:  # pydantic names the setting and the value
+        typer.echo(f"error: bad setting: {exc}", err=True)
+        raise typer.Exit(EXIT_ERROR) from exc
+    ctx.obj = State(settings)
     ctx.call_on_close(ctx.obj.close)
 
 

@@ -31,7 +31,11 @@ def serve(
     overrides = {k: v for k, v in (("host", host), ("port", port), ("tokens_file", tokens_file))
                  if v is not None}
     base: Settings = ctx.obj.settings
-    settings = base.model_copy(update=overrides)
+    try:
+        settings = Settings.model_validate({**base.model_dump(), **overrides})
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
     try:
         app = create_app(settings)
     except BigmapKGError as exc:

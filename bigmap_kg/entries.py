@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
 from bigmap_kg.access import AccessDenied, Identity
 from bigmap_kg.errors import EntryConflict, Location, ParseError, UnknownReference, ValidationFailed
 from bigmap_kg.loader import WriteResult, batch_graph_name, validate_against_store
-from bigmap_kg.namespaces import CATALOGUE_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
+from bigmap_kg.namespaces import BMK_IRI, CATALOGUE_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
 from bigmap_kg.queries import inject_values
 from bigmap_kg.resources import data_dir
 from bigmap_kg.store import EmbeddedStore, TripleStore
@@ -36,6 +37,7 @@ class EntryFacts:
     graphs: set[str] = field(default_factory=set)
     classes: set[URIRef] = field(default_factory=set)
     attributed: bool = False
+    unattributed: set[URIRef] = field(default_factory=set)  # our classes without attribution
     owners: set[URIRef] = field(default_factory=set)
 
     @property
@@ -56,6 +58,7 @@ def described(data: Graph) -> list[URIRef]:
     return sorted({s for s in data.subjects() if isinstance(s, URIRef)})
 
 
+@cache
 def _owners_query() -> str:
     return data_dir("queries").joinpath("access", "entry-owners.rq").read_text(encoding="utf-8")
 
@@ -63,6 +66,8 @@ def _owners_query() -> str:
 def entry_facts(store: TripleStore, iris: list[URIRef]) -> dict[URIRef, EntryFacts]:
     """Graphs, classes and owners of the entries, as the store holds them."""
     facts: dict[URIRef, EntryFacts] = defaultdict(EntryFacts)
+    attributed: set[tuple[URIRef, URIRef]] = set()
+    candidates: set[tuple[URIRef, URIRef]] = set()
     for start in range(0, len(iris), 200):
         chunk: list[list[Node | None]] = [[iri] for iri in iris[start:start + 200]]
         text = inject_values(_owners_query(), [(["entry"], chunk)], "entry-owners")
@@ -74,8 +79,13 @@ def entry_facts(store: TripleStore, iris: list[URIRef]) -> dict[URIRef, EntryFac
                 f.classes.add(row["class"])
             if row["property"] is not None:
                 f.attributed = True
+                attributed.add((row["entry"], row["class"]))  # type: ignore[arg-type]
+            elif isinstance(row["class"], URIRef) and str(row["class"]).startswith(BMK_IRI):
+                candidates.add((row["entry"], row["class"]))  # type: ignore[arg-type]
             if isinstance(row["owner"], URIRef):
                 f.owners.add(row["owner"])
+    for entry, cls in candidates - attributed:
+        facts[entry].unattributed.add(cls)
     return {iri: facts[iri] for iri in iris}
 
 
@@ -97,6 +107,7 @@ def new_facts(data: Graph, ontology: Graph, store: TripleStore) -> dict[URIRef, 
         for iri, stored in entry_facts(store, untyped).items():
             facts[iri].classes |= stored.classes
             facts[iri].attributed |= stored.attributed
+            facts[iri].unattributed |= stored.unattributed
     return facts
 
 
@@ -129,12 +140,12 @@ def _partner(iri: URIRef) -> str:
 
 
 def _refusal(facts: EntryFacts, partner: URIRef) -> str | None:
-    if CATALOGUE_GRAPH in facts.graphs or str(CATALOGUE_GRAPH) in facts.graphs:
+    if str(CATALOGUE_GRAPH) in facts.graphs:
         return "it is part of the reference catalogue"
     if not facts.classes:
         return "it has no class, so it is attributed to no partner"
-    if not facts.attributed:
-        kinds = ", ".join(sorted(short_name(c) for c in facts.classes))
+    if not facts.attributed or facts.unattributed:
+        kinds = ", ".join(sorted(short_name(c) for c in (facts.unattributed or facts.classes)))
         return f"entries of class {kinds} are catalogue entries, not attributed to a partner"
     if facts.owners != {partner}:
         others = ", ".join(sorted(_partner(o) for o in facts.owners)) or "no partner"
@@ -158,9 +169,10 @@ def create_entries(store: TripleStore, data: Graph, validator: Validator, who: I
     report = validate_against_store(store, data, validator, source)
     if not report.conforms:
         raise ValidationFailed(report)
-    written = graph not in store.graphs()
-    if written:
-        store.write_graph(graph, data)
+    stored_before = graph in store.graphs()
+    written = not stored_before or any(not f.exists for f in old.values())
+    if written:  # a batch whose entries were deleted since is written again, whole
+        store.write_graph(graph, data, replace=stored_before)
     return EntryWrite([str(i) for i in iris], WriteResult(graph, len(data), written, report))
 
 
@@ -176,8 +188,8 @@ def replace_entry(store: TripleStore, iri: URIRef, data: Graph, validator: Valid
                          hint="send one entry's description (its blank nodes included) per PUT")
     old = entry_facts(store, [iri])
     if not old[iri].exists:
-        raise EntryConflict(f"there is no entry {iri} to change", Location(iri=str(iri)),
-                            hint="create it with POST /entries")
+        raise UnknownReference(f"there is no entry {iri} to change", Location(iri=str(iri)),
+                               hint="create it with POST /entries")
     _refuse_protected(old[iri], iri)
     check_access(who, new_facts(data, validator.ontology, store), old)
     report = validate_against_store(store, data, validator, source)
@@ -192,7 +204,7 @@ def replace_entry(store: TripleStore, iri: URIRef, data: Graph, validator: Valid
 def delete_entry(store: TripleStore, iri: URIRef, who: Identity) -> None:
     old = entry_facts(store, [iri])
     if not old[iri].exists:
-        raise EntryConflict(f"there is no entry {iri}", Location(iri=str(iri)))
+        raise UnknownReference(f"there is no entry {iri}", Location(iri=str(iri)))
     _refuse_protected(old[iri], iri)
     check_access(who, {}, old)
     store.update(_delete_description(iri))
@@ -208,10 +220,26 @@ def describe_entry(store: TripleStore, iri: URIRef) -> Graph:
 
 
 def _require_entries(data: Graph, source: str | None) -> list[URIRef]:
+    """The entries the data describes; every blank node it describes must hang from one of them
+    (a loose blank node would be attributed to nobody and never removed with an entry)."""
     iris = described(data)
     if not iris:
         raise ParseError("the data describes no entry (no triple has an IRI as subject)",
                          Location(file=source))
+    reached: set[Node] = set()
+    todo: list[Node] = list(iris)
+    while todo:
+        node = todo.pop()
+        for child in data.objects(node, None):  # type: ignore[arg-type]
+            if isinstance(child, BNode) and child not in reached:
+                reached.add(child)
+                todo.append(child)
+    loose = {s for s in data.subjects() if isinstance(s, BNode)} - reached
+    if loose:
+        raise ParseError(f"{len(loose)} blank node(s) belong to no entry: every blank node must be "
+                         "the value of a property of an entry (an IRI) in the same data",
+                         Location(file=source),
+                         hint="give the thing an IRI of its own, or attach it to the entry it describes")
     return iris
 
 

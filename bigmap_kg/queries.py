@@ -79,7 +79,8 @@ class NamedQuery:
 
 
 Table = tuple[list[str], list[list[Node | None]]]
-BINDINGS_MARKER = "#@bindings"
+BINDINGS_MARKER = "#@bindings"  # on a line of its own in the query body
+_MARKER_LINE = re.compile(r"^[ \t]*(" + re.escape(BINDINGS_MARKER) + r")[ \t]*$", re.MULTILINE)
 
 
 def values_block(names: list[str], rows: list[list[Node | None]]) -> str:
@@ -101,9 +102,9 @@ def inject_values(text: str, tables: list[Table], name: str = "query") -> str:
                      if any(mentions(text, n) for n in names))
     if not blocks:
         return text
-    marker = text.find(BINDINGS_MARKER)
-    if marker >= 0:
-        return text[:marker] + blocks + text[marker + len(BINDINGS_MARKER):]
+    marker = _MARKER_LINE.search(text)
+    if marker is not None:
+        return text[:marker.start(1)] + blocks + text[marker.end(1):]
     match = _WHERE.search(text)
     if match is None:
         raise ParseError(f"query {name!r} has no WHERE clause to bind parameters in")

@@ -64,6 +64,8 @@ class Settings(BaseSettings):
                                   description="largest request body accepted for uploads")
     query_workers: int = Field(default=4, ge=1,
                                description="SPARQL queries evaluated at the same time")
+    allow_service: bool = Field(
+        default=False, description="let /sparql queries call other endpoints (SERVICE)")
 
     @classmethod
     def settings_customise_sources(

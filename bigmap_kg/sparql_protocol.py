@@ -91,8 +91,7 @@ class _Job:
             answer = self.runner.store.stream(*self.args)
             self.outcome = self._collect(answer)
         except BaseException as exc:  # handed to the waiting caller, without this thread's frames
-            exc.__context__ = None
-            self.error = exc.with_traceback(None)
+            self.error = _without_frames(exc)
         finally:
             # The engine's iterator must be dropped on the thread that made it.
             close = getattr(answer.rows, "close", None) if answer is not None else None
@@ -115,3 +114,15 @@ class _Job:
                                           "to raise result_limit")
             rows.append(row)
         return Outcome(answer.kind, answer.variables, rows, answer.boolean)
+
+
+def _without_frames(exc: BaseException) -> BaseException:
+    """The error without tracebacks along its cause/context chain: a traceback keeps the
+    engine's iterator alive, and it must be dropped on the worker thread that made it."""
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        link.__traceback__ = None
+        link = link.__cause__ or link.__context__
+    return exc

@@ -83,14 +83,21 @@ def media_type(kind: str, name: str) -> str:
     return (GRAPH_TYPES if kind == "graph" else RESULT_TYPES)[name]
 
 
+RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
+
+
+def graph_bytes(graph: Graph, name: str) -> bytes:
+    """A graph in one of GRAPH_TYPES' formats."""
+    return graph.serialize(format=RDFLIB_FORMATS[name], encoding="utf-8")
+
+
 def serialize(outcome: Outcome, name: str) -> bytes:
     """The answer in the named format."""
     if outcome.kind == "graph":
         graph = Graph()
         for s, p, o in outcome.rows:
             graph.add((s, p, o))  # type: ignore[arg-type]
-        fmt = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}[name]
-        return graph.serialize(format=fmt, encoding="utf-8")
+        return graph_bytes(graph, name)
     writer = {"json": _json, "xml": _xml, "csv": _csv, "tsv": _tsv}[name]
     return writer(outcome).encode("utf-8")
 
@@ -159,11 +166,22 @@ def _csv(outcome: Outcome) -> str:
     return buffer.getvalue()
 
 
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
 def _tsv_term(term: Node | None) -> str:
+    """A term as SPARQL 1.1 TSV writes it: Turtle syntax, a literal always on one line."""
     if term is None:
         return ""
-    if isinstance(term, Literal) and term.datatype in (XSD.integer, XSD.decimal, XSD.double, XSD.boolean):
-        return str(term)
+    if isinstance(term, Literal):
+        if term.datatype in (XSD.integer, XSD.decimal, XSD.double, XSD.boolean):
+            return str(term)
+        quoted = '"' + str(term).translate(_TSV_ESCAPES) + '"'
+        if term.language:
+            return f"{quoted}@{term.language}"
+        if term.datatype is not None and term.datatype != XSD.string:
+            return f"{quoted}^^<{term.datatype}>"
+        return quoted
     return term.n3()
 
 

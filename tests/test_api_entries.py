@@ -92,17 +92,14 @@ def test_partner_changes_its_entry_with_put(api_client, tokens):
     assert "batch 5 (corrected)" in text and "batch 2" not in text
 
 
-def test_delete_removes_the_entry_and_its_blank_nodes(api_client, tokens):
-    record = PREFIXES + """
-@prefix shipment: <https://w3id.org/bigmap-kg/id/shipment/> .
-"""
+def test_delete_removes_the_entry(api_client, tokens):
     api_client.post("/entries", content=sample("cth-lno-b6"), headers=auth(tokens.cth))
     before = triples(api_client)
     r = api_client.delete("/entries/sample/cth-lno-b6", headers=auth(tokens.cth))
     assert r.status_code == 204
     assert api_client.get("/entries/sample/cth-lno-b6").status_code == 404
     assert triples(api_client) == before - 6
-    assert record
+    assert api_client.delete("/entries/sample/cth-lno-b6", headers=auth(tokens.cth)).status_code == 404
 
 
 WRITES = [
@@ -195,7 +192,7 @@ def test_upload_larger_than_the_limit_is_refused(kg_store, tokens):
     app = create_app(Settings(tokens_file=tokens.file, max_upload_bytes=100), store=kg_store)
     with TestClient(app) as client:
         r = client.post("/validate", content=sample("cth-big"), headers=TURTLE)
-    assert r.status_code == 400
+    assert r.status_code == 413
     assert "at most 100" in r.json()["error"]
 
 
@@ -223,3 +220,76 @@ def test_request_with_unknown_observable_lists_problems_by_field(api_client, tok
     fields = {p["location"]["field"] for p in r.json()["problems"]}
     assert fields == {"observables[0]", "sample_shape"}
     assert "Crystal structure" in r.json()["problems"][0]["hint"]
+
+
+def test_jsonld_entry_is_validated_and_stored(api_client, tokens):
+    import json
+
+    doc = {"@context": {"bmk": "https://w3id.org/bigmap-kg/ontology#",
+                        "skos": "http://www.w3.org/2004/02/skos/core#"},
+           "@id": "https://w3id.org/bigmap-kg/id/sample/cth-lno-json", "@type": "bmk:Sample",
+           "skos:prefLabel": {"@value": "LNO electrode sent as JSON-LD", "@language": "en"},
+           "bmk:identifier": "CTH-LNO-JSON",
+           "bmk:sampleShape": {"@id": "bmk:ElectrodeShape"},
+           "bmk:madeOf": {"@id": "https://w3id.org/bigmap-kg/id/material/lno"},
+           "bmk:preparedBy": {"@id": "https://w3id.org/bigmap-kg/id/partner/CTH"}}
+    headers = {"authorization": f"Bearer {tokens.cth}", "content-type": "application/ld+json"}
+    r = api_client.post("/entries", content=json.dumps(doc), headers=headers)
+    assert r.status_code == 201, r.text
+    assert r.json()["iris"] == ["https://w3id.org/bigmap-kg/id/sample/cth-lno-json"]
+    back = api_client.get("/entries/sample/cth-lno-json", headers={"accept": "application/ld+json"}).json()
+    assert any("CTH-LNO-JSON" in json.dumps(node) for node in back)
+    del doc["bmk:identifier"]
+    doc["@id"] = "https://w3id.org/bigmap-kg/id/sample/cth-lno-json-2"
+    bad = api_client.post("/entries", content=json.dumps(doc), headers=headers)
+    assert bad.status_code == 422 and bad.json()["report"]["violations"] >= 1
+
+
+def test_entry_typed_also_as_a_catalogue_class_is_refused(api_client, tokens):
+    """Regression: typing a partner as a Sample too must not make it a partner-writable entry."""
+    data = PREFIXES + """partner:EVIL a bmk:LaboratoryPartner, bmk:Sample ; skos:prefLabel "EVIL"@en ;
+        bmk:identifier "EVIL" ; bmk:sampleShape bmk:ElectrodeShape ; bmk:madeOf material:lno ;
+        bmk:preparedBy partner:CTH ."""
+    before = triples(api_client)
+    r = api_client.post("/entries", content=data, headers=auth(tokens.cth))
+    assert r.status_code == 403 and "LaboratoryPartner" in r.json()["error"]
+    assert triples(api_client) == before
+
+
+def test_loose_blank_node_is_refused(api_client, tokens):
+    """Regression: a blank node that hangs from no entry would escape the attribution check."""
+    data = sample("cth-lno-b8") + """
+[] a bmk:Sample ; bmk:preparedBy partner:CEA ; skos:prefLabel "x"@en ."""
+    before = triples(api_client)
+    r = api_client.post("/entries", content=data, headers=auth(tokens.cth))
+    assert r.status_code == 400 and "belong to no entry" in r.json()["error"]
+    assert triples(api_client) == before
+
+
+def test_batch_posted_again_after_a_delete_is_written_again(api_client, tokens):
+    """Regression: the same content after a delete must come back, not be reported as stored."""
+    two = sample("cth-pair-1") + sample("cth-pair-2").replace(PREFIXES, "")
+    assert api_client.post("/entries", content=two, headers=auth(tokens.cth)).status_code == 201
+    assert api_client.delete("/entries/sample/cth-pair-1", headers=auth(tokens.cth)).status_code == 204
+    again = api_client.post("/entries", content=two, headers=auth(tokens.cth))
+    assert again.status_code == 201 and again.json()["written"] is True
+    assert api_client.get("/entries/sample/cth-pair-1").status_code == 200
+
+
+def test_two_partners_creating_one_entry_at_once_store_it_once(api_client, tokens):
+    """Regression: the existence check and the write happen under one lock."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def post(token: str, partner: str) -> int:
+        return api_client.post("/entries", content=sample("contested", partner=partner),
+                               headers=auth(token)).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        statuses = sorted(pool.map(post, (tokens.cth, tokens.cea), ("CTH", "CEA")))
+    assert statuses == [201, 403]  # the second sees the first's entry: another partner's
+    text = api_client.get("/entries/sample/contested", params={"format": "ntriples"}).text
+    assert text.count("preparedBy") == 1
+
+
+def test_bad_entry_id_is_a_400(api_client):
+    assert api_client.get("/entries/sample/a%3Eb").status_code == 400

@@ -212,3 +212,56 @@ def test_service_on_a_remote_oxigraph_server(oxigraph_server, tokens, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+HIDDEN_UPDATES = ["BASE<http://e/>INSERT DATA { GRAPH <urn:evil> { <urn:a> <urn:b> 1 } }",
+                  "PREFIX e:<http://e/>DROP ALL",
+                  "# comment\nSELECT * WHERE { ?s ?p ?o } ; INSERT DATA { <urn:a> <urn:b> 1 }"]
+
+
+@pytest.mark.parametrize("update", HIDDEN_UPDATES)
+def test_update_hidden_after_a_prologue_is_refused(api_client, update):
+    before = technique_count(api_client)
+    r = api_client.get("/sparql", params={"query": update})
+    assert r.status_code == 400 and "read-only" in r.json()["error"]
+    assert technique_count(api_client) == before
+
+
+@pytest.mark.slow
+def test_remote_store_never_sends_a_query_to_the_update_endpoint(oxigraph_server, tokens):
+    """Regression: SPARQLWrapper routes texts it takes for updates to the update endpoint."""
+    from bigmap_kg.store import RemoteStore
+
+    store = RemoteStore(f"{oxigraph_server}/query", f"{oxigraph_server}/update")
+    store.update("INSERT DATA { GRAPH <urn:keep> { <urn:a> <urn:b> 1 } }")
+    with TestClient(create_app(Settings(tokens_file=tokens.file), store=store)) as client:
+        for update in HIDDEN_UPDATES:
+            assert client.get("/sparql", params={"query": update}).status_code == 400
+    assert store.graphs() == ["urn:keep"]
+    from bigmap_kg.errors import StoreError
+
+    with pytest.raises(StoreError, match="update, not a query"):
+        store.stream("BASE <http://e/> DROP ALL")
+    assert store.graphs() == ["urn:keep"]
+
+
+def test_service_calls_are_refused(api_client):
+    r = api_client.get("/sparql", params={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/x> { ?s ?p ?o } }"})
+    assert r.status_code == 400 and "SERVICE" in r.json()["error"]
+
+
+def test_graph_uri_that_is_not_an_iri_is_a_400(api_client):
+    r = api_client.get("/sparql", params={"query": "ASK {}", "default-graph-uri": "not an iri"})
+    assert r.status_code == 400 and r.json()["location"]["field"] == "default-graph-uri"
+
+
+def test_default_graph_uri_alone_leaves_no_named_graphs(api_client):
+    r = api_client.get("/sparql", params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+                                          "default-graph-uri": "https://w3id.org/bigmap-kg/graph/catalogue"})
+    assert r.json()["results"]["bindings"] == []
+
+
+def test_tsv_keeps_a_multiline_literal_on_one_line(api_client):
+    r = api_client.get("/sparql", params={"query": 'SELECT ?x WHERE { BIND("a\\nb\\tc" AS ?x) }'},
+                       headers={"accept": "text/tab-separated-values"})
+    assert r.text.splitlines() == ["?x", '"a\\nb\\tc"']

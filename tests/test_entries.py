@@ -7,7 +7,7 @@ from rdflib import URIRef
 
 from bigmap_kg.access import AccessDenied, Identity
 from bigmap_kg.entries import create_entries, delete_entry, entry_facts, new_facts, replace_entry
-from bigmap_kg.errors import EntryConflict
+from bigmap_kg.errors import UnknownReference
 from bigmap_kg.namespaces import ID
 from bigmap_kg.parsing import parse_bytes
 from bigmap_kg.validation import Validator
@@ -75,8 +75,8 @@ def test_replace_must_describe_only_that_entry(kg_store):
         replace_entry(kg_store, IRI, parse_bytes(other, "s.ttl"), Validator(), FZJ)
 
 
-def test_delete_of_a_missing_entry_is_a_conflict(kg_store):
-    with pytest.raises(EntryConflict):
+def test_delete_of_a_missing_entry_is_unknown(kg_store):
+    with pytest.raises(UnknownReference):
         delete_entry(kg_store, IRI, ADMIN)
 
 

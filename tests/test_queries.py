@@ -282,3 +282,15 @@ def test_catalogue_page_queries_answer_their_cases(logbook: EmbeddedStore, valid
         result = query.run(logbook, params)
         assert len(result) == rows, (name, result.rows)
         assert result.variables == list(query.columns), name
+
+
+def test_bindings_marker_counts_only_on_a_line_of_its_own() -> None:
+    """Regression: a header comment that mentions the marker must not receive the VALUES block."""
+    from rdflib import URIRef
+
+    from bigmap_kg.queries import inject_values
+
+    text = "#+ note: entries go where #@bindings stands\nSELECT ?e WHERE {\n  #@bindings\n  ?e ?p ?o }\n"
+    out = inject_values(text, [(["e"], [[URIRef("urn:x")]])])
+    assert out.splitlines()[0] == "#+ note: entries go where #@bindings stands"
+    assert "VALUES (?e)" in out.splitlines()[2]

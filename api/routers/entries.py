@@ -11,13 +11,14 @@ from fastapi.responses import JSONResponse, Response
 from rdflib import Graph, URIRef
 
 from api.body import read_body
-from api.deps import Reader, StoreDep, ValidatorDep, Writer
+from api.deps import Reader, StoreDep, ValidatorDep, WriteLock, Writer, one_at_a_time
 from bigmap_kg.entries import EntryWrite, create_entries, delete_entry, describe_entry, replace_entry
-from bigmap_kg.errors import ParseError
+from bigmap_kg.errors import Location, ParseError
 from bigmap_kg.loader import validate_against_store
 from bigmap_kg.namespaces import ID
 from bigmap_kg.parsing import MEDIA_TYPES, parse_bytes
-from bigmap_kg.sparql_results import GRAPH_TYPES, choose_format
+from bigmap_kg.sparql_results import GRAPH_TYPES, choose_format, graph_bytes
+from bigmap_kg.store.base import is_iri
 
 router = APIRouter(tags=["entries"])
 
@@ -45,9 +46,11 @@ EntryId = Annotated[str, Path(description="the IRI after https://w3id.org/bigmap
 
 
 def entry_iri(entry_id: str) -> URIRef:
-    if entry_id.startswith(("http://", "https://", "urn:")):
-        return URIRef(entry_id)
-    return URIRef(ID[entry_id.strip("/")])
+    text = entry_id if entry_id.startswith(("http://", "https://", "urn:")) else str(ID[entry_id.strip("/")])
+    if not is_iri(text):
+        raise ParseError(f"not an entry id or IRI: {entry_id!r}", Location(field="entry_id"),
+                         hint="give the IRI after https://w3id.org/bigmap-kg/id/, or the whole IRI")
+    return URIRef(text)
 
 
 async def _payload(request: Request, fmt: str | None) -> tuple[Graph, str]:
@@ -77,29 +80,30 @@ FormatQuery = Annotated[str | None, Query(
                         409: {"description": "an entry exists already (change it with PUT)"},
                         422: REPORT, **ACCESS})
 async def post_entries(request: Request, store: StoreDep, validator: ValidatorDep, who: Writer,
-                       fmt: FormatQuery = None) -> Response:
+                       lock: WriteLock, fmt: FormatQuery = None) -> Response:
     """Validate new entries (Turtle, JSON-LD, N-Triples) and store them as one batch."""
     data, source = await _payload(request, fmt)
-    result = await run_in_threadpool(create_entries, store, data, validator, who, source)
+    result = await run_in_threadpool(one_at_a_time, lock, create_entries, store, data, validator, who, source)
     return JSONResponse(_written(result), status_code=201 if result.result.written else 200)
 
 
 @router.put("/entries/{entry_id:path}", openapi_extra=UPLOAD_BODY,
-            responses={200: {"description": "replaced"}, 404: {"description": "no such entry"},
-                       409: {"description": "no such entry to change"}, 422: REPORT, **ACCESS})
+            responses={200: {"description": "replaced"}, 404: {"description": "no such entry to change"},
+                       422: REPORT, **ACCESS})
 async def put_entry(entry_id: EntryId, request: Request, store: StoreDep, validator: ValidatorDep,
-                    who: Writer, fmt: FormatQuery = None) -> Response:
+                    who: Writer, lock: WriteLock, fmt: FormatQuery = None) -> Response:
     """Replace one entry's description (the IRI's triples and its blank nodes) by the body."""
     data, source = await _payload(request, fmt)
-    result = await run_in_threadpool(replace_entry, store, entry_iri(entry_id), data, validator, who, source)
+    result = await run_in_threadpool(one_at_a_time, lock, replace_entry, store, entry_iri(entry_id), data,
+                                     validator, who, source)
     return JSONResponse(_written(result))
 
 
 @router.delete("/entries/{entry_id:path}", status_code=204,
-               responses={204: {"description": "deleted"}, 409: {"description": "no such entry"}, **ACCESS})
-async def remove_entry(entry_id: EntryId, store: StoreDep, who: Writer) -> Response:
+               responses={204: {"description": "deleted"}, 404: {"description": "no such entry"}, **ACCESS})
+async def remove_entry(entry_id: EntryId, store: StoreDep, who: Writer, lock: WriteLock) -> Response:
     """Delete one entry's description. Links to it from other entries stay."""
-    await run_in_threadpool(delete_entry, store, entry_iri(entry_id), who)
+    await run_in_threadpool(one_at_a_time, lock, delete_entry, store, entry_iri(entry_id), who)
     return Response(status_code=204)
 
 
@@ -113,8 +117,7 @@ async def get_entry(entry_id: EntryId, request: Request, store: StoreDep, _: Rea
     """One entry as Turtle, N-Triples, JSON-LD or RDF/XML (Accept header or ``format``)."""
     graph = await run_in_threadpool(describe_entry, store, entry_iri(entry_id))
     name = choose_format("graph", request.headers.get("accept"), fmt)
-    rdflib_format = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}[name]
-    return Response(graph.serialize(format=rdflib_format), media_type=GRAPH_TYPES[name])
+    return Response(graph_bytes(graph, name), media_type=GRAPH_TYPES[name])
 
 
 @router.post("/validate", openapi_extra=UPLOAD_BODY,

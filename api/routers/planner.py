@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from api.body import read_body
-from api.deps import Reader, StoreDep, ValidatorDep, Writer
+from api.body import read_body, utf8
+from api.deps import Reader, StoreDep, ValidatorDep, WriteLock, Writer, one_at_a_time
 from api.negotiation import report_response
 from bigmap_kg.access import AccessDenied, Identity
 from bigmap_kg.errors import Location, ParseError, UnknownReference
@@ -39,23 +39,20 @@ async def _request(request: Request, store: TripleStore) -> CharacterisationRequ
     if media not in ("application/json", "application/yaml", "application/x-yaml", "text/yaml"):
         raise ParseError(f"unsupported content type {media!r}",
                          hint="send application/json or application/yaml")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ParseError(f"the body is not UTF-8 (byte {exc.start})") from exc
-    return await run_in_threadpool(parse_request, text, "request body", store)
+    return await run_in_threadpool(parse_request, utf8(raw), "request body", store)
 
 
 @router.post("/requests", status_code=201, openapi_extra=REQUEST_BODY,
              responses={201: {"description": "stored"}, 409: {"description": "the id is taken"},
                         422: PROBLEMS, 401: {"description": "no valid token"},
                         403: {"description": "the request is another partner's"}})
-async def add(request: Request, store: StoreDep, validator: ValidatorDep, who: Writer) -> JSONResponse:
+async def add(request: Request, store: StoreDep, validator: ValidatorDep, who: Writer,
+              lock: WriteLock) -> JSONResponse:
     """Store a characterisation request (the D5.5 section 2.1 form, as JSON or YAML). A partner
     token's request is attributed to its partner; naming another author is refused."""
     req = await _request(request, store)
     req = await run_in_threadpool(_attributed, store, req, who)
-    result = await run_in_threadpool(add_request, store, req, validator, "request body")
+    result = await run_in_threadpool(one_at_a_time, lock, add_request, store, req, validator, "request body")
     return JSONResponse({**request_summary(req), "graph": result.graph}, status_code=201)
 
 

@@ -10,12 +10,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from api.body import read_body
-from api.deps import Admin, Reader, RunnerDep, StoreDep
-from bigmap_kg.errors import ParseError
+from api.body import read_body, utf8
+from api.deps import Admin, Reader, RunnerDep, StoreDep, WriteLock, one_at_a_time
+from bigmap_kg.errors import Location, ParseError
 from bigmap_kg.service_description import service_description
-from bigmap_kg.sparql_results import choose_format, media_type, serialize
-from bigmap_kg.store.base import is_update
+from bigmap_kg.sparql_results import choose_format, graph_bytes, media_type, serialize
+from bigmap_kg.sparql_text import is_update, uses_service
+from bigmap_kg.store.base import is_iri
 
 router = APIRouter(tags=["sparql"])
 
@@ -44,6 +45,13 @@ async def _answer(request: Request, runner: RunnerDep, text: str, graphs: list[s
     if is_update(text):
         raise ParseError("the query endpoint is read-only; this is an update",
                          hint="send updates to /sparql/update with an admin token")
+    if uses_service(text) and not request.app.state.settings.allow_service:
+        raise ParseError("federated queries (SERVICE) are switched off on this service",
+                         hint="ask the operator to set allow_service = true")
+    for name, values in (("default-graph-uri", graphs), ("named-graph-uri", named)):
+        for value in values or []:
+            if not is_iri(value):
+                raise ParseError(f"{name} must be an absolute IRI, not {value!r}", Location(field=name))
     outcome = await run_in_threadpool(runner.run, text, graphs, named)
     name = choose_format(outcome.kind, request.headers.get("accept"), fmt)
     body = await run_in_threadpool(serialize, outcome, name)
@@ -63,8 +71,7 @@ async def sparql_get(
         accept = request.headers.get("accept")
         name = choose_format("graph", accept, format)
         graph = service_description(str(request.url_for("sparql_get")))
-        fmt = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}[name]
-        return Response(graph.serialize(format=fmt), media_type=media_type("graph", name))
+        return Response(graph_bytes(graph, name), media_type=media_type("graph", name))
     return await _answer(request, runner, query, default_graph_uri, named_graph_uri, format)
 
 
@@ -95,13 +102,13 @@ async def sparql_post(
                  "application/x-www-form-urlencoded": {"schema": {
                      "type": "object", "required": ["update"],
                      "properties": {"update": {"type": "string"}}}}}}})
-async def sparql_update(request: Request, store: StoreDep, _: Admin) -> Response:
+async def sparql_update(request: Request, store: StoreDep, _: Admin, lock: WriteLock) -> Response:
     """A raw SPARQL update bypasses the shapes and the per-partner attribution, so only an admin
     token may send one; partners write through ``/entries``."""
     text, _form = await _protocol_body(request, "update", "application/sparql-update")
     if not is_update(text):
         raise ParseError("this is a query, not an update", hint="send queries to /sparql")
-    await run_in_threadpool(store.update, text)
+    await run_in_threadpool(one_at_a_time, lock, store.update, text)
     return Response(status_code=204)
 
 
@@ -109,9 +116,9 @@ async def _protocol_body(request: Request, key: str, direct: str) -> tuple[str, 
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     raw = await read_body(request)
     if kind == direct:
-        return _text(raw), {}
+        return utf8(raw), {}
     if kind == "application/x-www-form-urlencoded":
-        form = parse_qs(_text(raw), keep_blank_values=True)
+        form = parse_qs(utf8(raw), keep_blank_values=True)
         if not form.get(key):
             raise ParseError(f"the form has no {key!r} field", hint=f"send {key}=<SPARQL text>")
         return form[key][0], form
@@ -119,8 +126,3 @@ async def _protocol_body(request: Request, key: str, direct: str) -> tuple[str, 
                      hint=f"send {direct} or application/x-www-form-urlencoded")
 
 
-def _text(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ParseError(f"the body is not UTF-8 (byte {exc.start})") from exc

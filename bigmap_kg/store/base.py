@@ -38,26 +38,22 @@ class Answer:
     rows: Iterator[Row] = field(default_factory=lambda: iter(()))
     boolean: bool | None = None
 
-_UPDATE_KEYWORDS = re.compile(
-    r"^\s*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE
-)
-_PROLOGUE = re.compile(r"^\s*((PREFIX\s+\S*\s*<[^>]*>|BASE\s+<[^>]*>|#[^\n]*)\s*)*", re.IGNORECASE)
-
-
-def is_update(sparql: str) -> bool:
-    """True when the text is a SPARQL update rather than a query."""
-    body = sparql[_PROLOGUE.match(sparql).end() :]  # type: ignore[union-attr]
-    return bool(_UPDATE_KEYWORDS.match(body))
-
-
 def ntriples(graph: Graph) -> str:
     """A graph as N-Triples text (used inside INSERT DATA)."""
     return graph.serialize(format="nt")
 
 
+_IRI = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*")
+
+
+def is_iri(text: str) -> bool:
+    """An absolute IRI without characters that break SPARQL text."""
+    return _IRI.fullmatch(text) is not None
+
+
 def check_graph_iri(graph: str) -> URIRef:
     """A graph name must be an absolute IRI without characters that break SPARQL text."""
-    if not re.fullmatch(r"[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*", graph):
+    if not is_iri(graph):
         raise StoreError(f"not a valid graph IRI: {graph!r}", Location(iri=graph))
     return URIRef(graph)
 

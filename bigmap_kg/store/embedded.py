@@ -9,7 +9,8 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from bigmap_kg.errors import Location, QuerySyntaxError, StoreError
-from bigmap_kg.store.base import Answer, QueryResult, Row, SelectResult, TripleStore, is_update
+from bigmap_kg.sparql_text import is_update
+from bigmap_kg.store.base import Answer, QueryResult, Row, SelectResult, TripleStore, check_graph_iri
 from bigmap_kg.terms import to_rdflib
 
 
@@ -66,9 +67,8 @@ class EmbeddedStore(TripleStore):
                named_graphs: list[str] | None = None) -> Answer:
         options: dict[str, object] = {"use_default_graph_as_union": True}
         if default_graphs is not None or named_graphs is not None:
-            options = {"default_graph": [ox.NamedNode(g) for g in default_graphs or []]}
-            if named_graphs is not None:
-                options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+            # The protocol's dataset is exactly the graphs given (none given: none of that kind).
+            options = {"default_graph": _nodes(default_graphs), "named_graphs": _nodes(named_graphs)}
         result = self._evaluate(sparql, options)
         if isinstance(result, ox.QueryBoolean):
             return Answer("ask", boolean=bool(result))
@@ -113,3 +113,7 @@ def _triples(result: ox.QueryTriples) -> Iterator[Row]:
             yield (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
     except (OSError, ValueError) as exc:
         raise StoreError(f"query failed: {exc}") from exc
+
+
+def _nodes(graphs: list[str] | None) -> list[ox.NamedNode]:
+    return [ox.NamedNode(str(check_graph_iri(g))) for g in graphs or []]

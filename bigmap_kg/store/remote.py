@@ -11,7 +11,8 @@ from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
 from bigmap_kg.errors import Location, QuerySyntaxError, StoreError
-from bigmap_kg.store.base import Answer, QueryResult, SelectResult, TripleStore, is_update
+from bigmap_kg.sparql_text import is_update
+from bigmap_kg.store.base import Answer, QueryResult, SelectResult, TripleStore
 
 _LIST_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
@@ -54,10 +55,14 @@ class RemoteStore(TripleStore):
 
     def _wrapper(self, text: str, graphs: list[str] | None = None,
                  named: list[str] | None = None) -> SPARQLWrapper:
-        wrapper = SPARQLWrapper(self.query_endpoint, updateEndpoint=self.update_endpoint)
+        # No update endpoint here: a text SPARQLWrapper takes for an update must not reach one.
+        wrapper = SPARQLWrapper(self.query_endpoint)
         wrapper.setMethod(POST)
         wrapper.setTimeout(int(self.timeout))
         wrapper.setQuery(text)
+        if wrapper.isSparqlUpdateRequest():
+            raise StoreError("this is an update, not a query", Location(iri=self.query_endpoint),
+                             hint="use update() (over HTTP: the update endpoint)")
         for graph in graphs or []:
             wrapper.addDefaultGraph(graph)
         for graph in (graphs or []) if named is None else named:

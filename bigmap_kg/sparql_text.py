@@ -1,0 +1,43 @@
+"""What a SPARQL text asks for, read from its keywords: an update, or a federated SERVICE call.
+
+The text is scanned lexically: comments, string literals and IRIs are removed first, so a keyword
+inside them does not count, and a keyword must stand alone (not part of a prefixed name such as
+``ex:drop`` or a variable such as ``?add``). No query form of SPARQL 1.1 uses an update keyword,
+so finding one anywhere means the text is (or hides) an update.
+"""
+
+from __future__ import annotations
+
+import re
+
+_STRINGS = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+                      r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'', re.DOTALL)
+_IRIS = re.compile(r'<[^<>"{}|^`\\\s]*>')
+_COMMENTS = re.compile(r"#[^\n]*")
+_UPDATE = re.compile(r"(?<![\w:?$.-])(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)(?![\w:-])",
+                     re.IGNORECASE)
+_SERVICE = re.compile(r"(?<![\w:?$.-])SERVICE(?![\w:-])", re.IGNORECASE)
+
+
+def _bare(text: str) -> str:
+    """The text without string literals, IRIs and comments (in an order that keeps ``#`` in an
+    IRI or a string from starting a comment)."""
+    out = []
+    position = 0
+    pattern = re.compile(f"{_STRINGS.pattern}|{_IRIS.pattern}|{_COMMENTS.pattern}", re.DOTALL)
+    for match in pattern.finditer(text):
+        out.append(text[position:match.start()])
+        out.append(" ")
+        position = match.end()
+    out.append(text[position:])
+    return "".join(out)
+
+
+def is_update(sparql: str) -> bool:
+    """True when the text is (or contains) a SPARQL update rather than only a query."""
+    return _UPDATE.search(_bare(sparql)) is not None
+
+
+def uses_service(sparql: str) -> bool:
+    """True when the query calls another endpoint (``SERVICE``)."""
+    return _SERVICE.search(_bare(sparql)) is not None
