@@ -60,8 +60,10 @@ def create_app(settings: Settings | None = None, store: TripleStore | None = Non
             if own:
                 app.state.store.close()
 
+    # The default /docs and /redoc load their scripts from a CDN; api/pages/api_docs.py serves
+    # Swagger UI from the package instead.
     app = FastAPI(title="bigmap-kg", version=__version__, description=DESCRIPTION,
-                  openapi_tags=TAGS, lifespan=lifespan)
+                  openapi_tags=TAGS, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.validator = Validator()
     app.state.write_lock = threading.Lock()
