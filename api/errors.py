@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
 from api.body import BodyTooLarge
+from api.negotiation import wants_html
 from api.templating import render
 from bigmap_kg.access import AccessDenied
 from bigmap_kg.errors import (
@@ -63,11 +64,6 @@ def error_body(exc: BigmapKGError) -> dict[str, Any]:
     if isinstance(exc, InvalidRequest):
         body["problems"] = [error_body(p) for p in exc.problems]
     return body
-
-
-def wants_html(request: Request) -> bool:
-    accept = request.headers.get("accept", "")
-    return "text/html" in accept and "json" not in accept.split(",")[0]
 
 
 async def handle(request: Request, exc: Exception) -> Response:

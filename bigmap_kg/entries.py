@@ -18,7 +18,7 @@ from rdflib.term import Node
 
 from bigmap_kg.access import AccessDenied, Identity
 from bigmap_kg.errors import EntryConflict, Location, ParseError, UnknownReference, ValidationFailed
-from bigmap_kg.loader import WriteResult, batch_graph_name, validate_against_store
+from bigmap_kg.loader import WriteResult, batch_graph_name, described, validate_against_store
 from bigmap_kg.namespaces import BMK_IRI, CATALOGUE_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
 from bigmap_kg.queries import inject_values
 from bigmap_kg.resources import data_dir
@@ -51,11 +51,6 @@ class EntryWrite:
 
     iris: list[str]
     result: WriteResult
-
-
-def described(data: Graph) -> list[URIRef]:
-    """The entries the data describes: its IRI subjects, sorted."""
-    return sorted({s for s in data.subjects() if isinstance(s, URIRef)})
 
 
 @cache

@@ -51,10 +51,14 @@ def init_store(store: TripleStore, validator: Validator | None = None) -> InitRe
     return InitResult(counts, report)
 
 
+def described(data: Graph) -> list[URIRef]:
+    """The entries the data describes: its IRI subjects, sorted."""
+    return sorted({s for s in data.subjects() if isinstance(s, URIRef)})
+
+
 def referenced_types(store: TripleStore, data: Graph) -> Graph:
     """The rdf:type triples the store holds for IRIs the data refers to but does not describe."""
-    described = {s for s in data.subjects() if isinstance(s, URIRef)}
-    targets = {o for o in data.objects() if isinstance(o, URIRef)} - described
+    targets = {o for o in data.objects() if isinstance(o, URIRef)} - set(described(data))
     context = Graph()
     targets_list = sorted(targets)
     for start in range(0, len(targets_list), 500):
@@ -70,7 +74,7 @@ def validate_against_store(
     store: TripleStore, data: Graph, validator: Validator, source: str | None = None
 ) -> ValidationReport:
     """Check new entries, resolving what they link to in the store."""
-    focus = sorted({s for s in data.subjects() if isinstance(s, URIRef)})
+    focus = described(data)
     context = referenced_types(store, data)
     return validator.validate(data, context=context, focus=focus, source=source)
 

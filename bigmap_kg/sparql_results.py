@@ -53,7 +53,7 @@ def choose_format(kind: str, accept: str | None, explicit: str | None = None) ->
         return name
     if not accept:
         return default
-    for media in _ranked(accept):
+    for media in ranked(accept):
         if media in ("*/*", "application/*", "text/*"):
             return default
         found = ALIASES.get(media) or next((k for k, v in offered.items() if v == media), None)
@@ -63,7 +63,8 @@ def choose_format(kind: str, accept: str | None, explicit: str | None = None) ->
                         hint="accept one of " + ", ".join(offered.values()))
 
 
-def _ranked(accept: str) -> list[str]:
+def ranked(accept: str) -> list[str]:
+    """The media types of an Accept header, most wanted first (q-values, then order)."""
     ranked: list[tuple[float, int, str]] = []
     for position, part in enumerate(accept.split(",")):
         media, *params = (p.strip() for p in part.split(";"))

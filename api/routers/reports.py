@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from api.deps import Reader, StoreDep
-from api.negotiation import report_format, report_response
+from api.negotiation import report_format, report_response, wants_html
 from api.templating import render
 from bigmap_kg.reports import REPORTS, get_report
 
@@ -21,7 +21,7 @@ async def reports(request: Request, _: Reader) -> Response:
     """The reports by name; a browser gets the reports page."""
     items = [{"name": r.name, "title": r.title, "description": r.description,
               "per_request": r.per_request, "url": f"/reports/{r.name}"} for r in REPORTS.values()]
-    if "text/html" in request.headers.get("accept", "").split(",")[0]:
+    if wants_html(request):
         return render(request, "reports.html", {"reports": items})
     return JSONResponse(items)
 

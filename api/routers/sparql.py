@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.body import read_body, utf8
 from api.deps import Admin, Reader, RunnerDep, StoreDep, WriteLock, one_at_a_time
+from api.negotiation import wants_html
 from bigmap_kg.errors import Location, ParseError
 from bigmap_kg.service_description import service_description
 from bigmap_kg.sparql_results import choose_format, graph_bytes, media_type, serialize
@@ -66,7 +67,7 @@ async def sparql_get(
 ) -> Response:
     """Without ``query``: the SPARQL service description (Turtle), or the query page for a browser."""
     if query is None:
-        if "text/html" in request.headers.get("accept", ""):
+        if wants_html(request):
             return RedirectResponse("/query", status_code=303)
         accept = request.headers.get("accept")
         name = choose_format("graph", accept, format)
