@@ -107,29 +107,6 @@ def init(ctx: typer.Context) -> None:
         typer.echo(result.report.to_text(), err=True)
 
 
-@app.command("import")
-def import_(
-    ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="Turtle, N-Triples, TriG, N-Quads or JSON-LD files")],
-) -> None:
-    """Validate each file and store it as its own batch; a file with a violation is refused whole."""
-    from bigmap_kg.loader import write_batch
-    from bigmap_kg.parsing import parse_file
-    from bigmap_kg.validation import Validator
-
-    validator = Validator()
-    store = ctx.obj.store()
-
-    def write(path: Path) -> str:
-        result = write_batch(store, parse_file(path), validator, source=str(path))
-        verb = "stored as" if result.written else "already stored as"
-        for problem in result.report.warnings:
-            typer.echo(f"  {problem.severity}: {problem.message}", err=True)
-        return f"{path}: {result.triples} triples {verb} {result.graph}"
-
-    raise typer.Exit(_each_file(files, write))
-
-
 def _each_file(files: list[Path], write: Callable[[Path], str]) -> int:
     """Write each file on its own; a refused file is reported and the others go on. The exit
     status is the worst: 1 when a file broke the shapes, 2 when one could not be used."""
@@ -436,10 +413,15 @@ def report_archive(ctx: typer.Context, fmt: FormatOption = "md", output: OutputO
 
 
 def _service_commands() -> None:
-    from bigmap_kg import cli_service
+    from bigmap_kg import cli_import, cli_service
 
     app.command("serve")(cli_service.serve)
     app.add_typer(cli_service.token_app, name="token")
+    app.command("template")(cli_import.template)
+    app.command("import")(cli_import.import_)
+    app.command("batches")(cli_import.batches)
+    app.command("undo")(cli_import.undo)
+    app.command("crate")(cli_import.crate)
 
 
 _service_commands()

@@ -167,11 +167,13 @@ class BMK(DefinedNamespace):
     rowOrder: URIRef
     sampleCount: URIRef
     sampleFormatCategory: URIRef
+    rowCount: URIRef
     sampleIntegrity: URIRef
     sampleKind: URIRef
     sampleShape: URIRef
     sender: URIRef
     servesTechnique: URIRef
+    sha256: URIRef
     shipDate: URIRef
     shipmentCount: URIRef
     shipmentStatus: URIRef
@@ -188,6 +190,7 @@ class BMK(DefinedNamespace):
     technique: URIRef
     toLargeScaleFacility: URIRef
     triggeredBy: URIRef
+    tripleCount: URIRef
     typicalLengthScale: URIRef
     unit: URIRef
     url: URIRef

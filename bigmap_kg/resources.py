@@ -1,8 +1,9 @@
-"""The one place that finds the project's data files (ontology, shapes, queries, catalogue).
+"""The one place that finds the project's data files (ontology, shapes, queries, catalogue,
+import mappings).
 
 In an installed wheel they live in ``bigmap_kg/_data/``; in a source checkout they are the
 top-level folders of the repository. ``BIGMAP_KG_DATA_DIR`` overrides both (a folder holding
-``ontology/``, ``shapes/``, ``queries/`` and ``catalogue/``).
+``ontology/``, ``shapes/``, ``queries/``, ``catalogue/`` and ``mappings/``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 DATA_DIR_ENV = "BIGMAP_KG_DATA_DIR"
-KINDS = ("ontology", "shapes", "queries", "catalogue")
+KINDS = ("ontology", "shapes", "queries", "catalogue", "mappings")
 
 
 def data_root() -> Traversable:
@@ -28,7 +29,8 @@ def data_root() -> Traversable:
 
 
 def data_dir(kind: str) -> Traversable:
-    """The folder of one kind of data (``ontology``, ``shapes``, ``queries``, ``catalogue``)."""
+    """The folder of one kind of data (``ontology``, ``shapes``, ``queries``, ``catalogue``,
+    ``mappings``)."""
     if kind not in KINDS:
         raise ValueError(f"unknown data kind {kind!r}; expected one of {', '.join(KINDS)}")
     return data_root().joinpath(kind)

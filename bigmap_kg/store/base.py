@@ -109,6 +109,17 @@ class TripleStore(ABC):
         if parts:
             self._update(" ;\n".join(parts))
 
+    def swap_graph(self, old: str, new: str, data: Graph) -> None:
+        """Remove one named graph and write another in its place, in one transaction: a reader
+        (or a crash) sees the old graph or the new one, never neither nor both."""
+        old_iri, new_iri = check_graph_iri(old), check_graph_iri(new)
+        parts = [f"DROP SILENT GRAPH <{old_iri}>"]
+        if old_iri != new_iri:
+            parts.append(f"DROP SILENT GRAPH <{new_iri}>")
+        if len(data):
+            parts.append(f"INSERT DATA {{ GRAPH <{new_iri}> {{\n{ntriples(data)}\n}} }}")
+        self._update(" ;\n".join(parts))
+
     def drop_graph(self, graph: str) -> None:
         self._update(f"DROP SILENT GRAPH <{check_graph_iri(graph)}>")
 

@@ -11,7 +11,7 @@ from rdflib import Graph
 from bigmap_kg.errors import Location, QuerySyntaxError, StoreError
 from bigmap_kg.sparql_text import is_update
 from bigmap_kg.store.base import Answer, QueryResult, Row, SelectResult, TripleStore, check_graph_iri
-from bigmap_kg.terms import to_rdflib
+from bigmap_kg.terms import to_oxigraph, to_rdflib
 
 
 class EmbeddedStore(TripleStore):
@@ -85,6 +85,27 @@ class EmbeddedStore(TripleStore):
                              Location(line=exc.lineno, column=exc.offset)) from exc
         except (OSError, ValueError) as exc:
             raise StoreError(f"update failed: {exc}") from exc
+
+    def graphs(self) -> list[str]:
+        """The named graphs holding data (Oxigraph's own list, without a scan of every quad)."""
+        names = []
+        for graph in self._store.named_graphs():
+            if isinstance(graph, ox.NamedNode) and next(
+                    iter(self._store.quads_for_pattern(None, None, None, graph)), None) is not None:
+                names.append(graph.value)
+        return sorted(names)
+
+    def write_graph(self, graph: str, data: Graph, *, replace: bool = False) -> None:
+        """Adding is one Oxigraph transaction (``extend``) without going through SPARQL text."""
+        if replace:
+            super().write_graph(graph, data, replace=True)
+            return
+        name = ox.NamedNode(str(check_graph_iri(graph)))
+        try:
+            self._store.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), name)  # type: ignore[arg-type]
+                               for s, p, o in data)
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"write failed: {exc}") from exc
 
     def export(self, fmt: str = "trig") -> bytes:
         formats = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}

@@ -1,0 +1,1 @@
+"""Bulk import: templates, tables and outside formats to RDF, validated, written as one batch."""

@@ -1,0 +1,231 @@
+"""One import, all or nothing: read every input, map rows to RDF, resolve references, check IDs
+against the store, validate with the shapes, and only when nothing is wrong write one batch
+graph with its provenance, in one transaction."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import RDF
+from rdflib.term import Node
+
+from bigmap_kg.importing.batches import Agent, find_batch, now, provenance
+from bigmap_kg.importing.formats import ReaderOptions, read_source
+from bigmap_kg.importing.problems import ERROR, WARNING, ImportProblem, ImportReport, Origin
+from bigmap_kg.importing.resolve import Resolver, local_name
+from bigmap_kg.importing.rows import map_tables
+from bigmap_kg.importing.source import Mapped, Source
+from bigmap_kg.importing.tables import Table
+from bigmap_kg.loader import batch_graph_name, referenced_types
+from bigmap_kg.namespaces import BMK
+from bigmap_kg.queries import inject_values
+from bigmap_kg.resources import data_dir
+from bigmap_kg.store.base import TripleStore
+from bigmap_kg.validation import Problem, Validator
+
+CHUNK = 400
+
+
+class Progress(Protocol):
+    """Told what the import is doing (a progress bar on a terminal)."""
+
+    def phase(self, name: str, total: int | None = None) -> None: ...
+
+    def advance(self, n: int = 1) -> None: ...
+
+
+class _Silent:
+    def phase(self, name: str, total: int | None = None) -> None:
+        pass
+
+    def advance(self, n: int = 1) -> None:
+        pass
+
+
+@dataclass
+class ImportOptions:
+    dry_run: bool = False
+    replace: str | None = None
+    agent: Agent | None = None
+    readers: ReaderOptions = field(default_factory=ReaderOptions)
+    authorise: Callable[[Graph], None] | None = None  # raises when the importer may not write the data
+
+
+@dataclass
+class ImportOutcome:
+    """What an import did (or, on a dry run or with errors, would have done)."""
+
+    report: ImportReport
+    batch: str | None = None
+    written: bool = False
+    already: bool = False
+    replaced: str | None = None
+    rows: int = 0
+    triples: int = 0
+    seconds: float = 0.0
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds > 0 else 0.0
+
+    def summary(self) -> str:
+        if not self.report.ok:
+            return f"refused: {len(self.report.errors)} error(s); nothing was written"
+        speed = (f"{self.rows} rows, {self.triples} triples in {self.seconds:.2f} s "
+                 f"({self.rows_per_second:,.0f} rows/s)")
+        if self.already:
+            return f"already stored as {self.batch}: nothing added ({speed})"
+        if not self.written:
+            return f"dry run: valid; would store {speed} as {self.batch}"
+        replaced = f", replacing {self.replaced}" if self.replaced else ""
+        return f"stored {speed} as {self.batch}{replaced}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {**self.report.to_dict(), "batch": self.batch, "written": self.written,
+                "already_stored": self.already, "replaced": self.replaced, "rows": self.rows,
+                "triples": self.triples, "seconds": round(self.seconds, 3),
+                "rows_per_second": round(self.rows_per_second, 1)}
+
+
+def run_import(store: TripleStore, sources: list[Source], options: ImportOptions | None = None,
+               validator: Validator | None = None, progress: Progress | None = None) -> ImportOutcome:
+    options = options or ImportOptions()
+    progress = progress or _Silent()
+    started, clock = now(), time.perf_counter()
+    report = ImportReport(files=[s.name for s in sources])
+    mapped = _read_all(store, sources, options, report, progress)
+    outcome = ImportOutcome(report, rows=mapped.rows, triples=len(mapped.graph))
+    if report.ok and len(mapped.graph) == 0:
+        report.add(ImportProblem(Origin(", ".join(report.files) or "(no file)"), "nothing to import",
+                                 expected="at least one row"))
+    replace = find_batch(store, options.replace) if options.replace else None
+    if len(mapped.graph):
+        outcome.batch = batch_graph_name(mapped.graph)
+        if options.authorise is not None:
+            options.authorise(mapped.graph)
+        progress.phase("checking IDs against the store")
+        report.extend(_stored_conflicts(store, mapped, {outcome.batch, *([replace] if replace else [])}))
+        progress.phase("validating with the shapes")
+        report.extend(_shape_problems(store, mapped, validator or Validator(), report.problems))
+    outcome.seconds = time.perf_counter() - clock
+    if not report.ok or options.dry_run or outcome.batch is None:
+        return outcome
+    if outcome.batch in store.graphs() and replace in (None, outcome.batch):
+        outcome.already = True
+        return outcome
+    progress.phase("writing")
+    data = mapped.graph + provenance(outcome.batch, sources, options.agent or Agent.current_user(),
+                                     mapped.rows, len(mapped.graph), started, now())
+    if replace is not None:
+        store.swap_graph(replace, outcome.batch, data)
+        outcome.replaced = replace
+    else:
+        store.write_graph(outcome.batch, data)
+    outcome.written = True
+    outcome.seconds = time.perf_counter() - clock
+    return outcome
+
+
+def _read_all(store: TripleStore, sources: list[Source], options: ImportOptions, report: ImportReport,
+              progress: Progress) -> Mapped:
+    resolver = Resolver(store)
+    mapped = Mapped()
+    tables: list[Table] = []
+    progress.phase("reading files", len(sources))
+    for source in sources:
+        read = read_source(source, resolver, options.readers)
+        _register_described(read.mapped.graph, resolver)
+        tables.extend(read.tables)
+        mapped.merge(read.mapped)
+        progress.advance()
+    progress.phase("mapping rows", sum(len(t.rows) for t in tables))
+    mapped.merge(map_tables(tables, resolver, progress.advance))
+    report.extend(mapped.problems)
+    return mapped
+
+
+def _register_described(graph: Graph, resolver: Resolver) -> None:
+    """Entries an RDF input describes with an ID can be referred to by the tables' rows."""
+    for entry, ident in graph.subject_objects(BMK.identifier):
+        for cls in graph.objects(entry, RDF.type):
+            if isinstance(entry, URIRef) and isinstance(cls, URIRef):
+                resolver.register(cls, str(ident), entry)
+
+
+def _stored_query() -> str:
+    return data_dir("queries").joinpath("import", "stored-entries.rq").read_text(encoding="utf-8")
+
+
+def _stored_conflicts(store: TripleStore, mapped: Mapped, allowed: set[str]) -> list[ImportProblem]:
+    """An entry already stored (in another batch, or the catalogue) is an error on its row."""
+    entries = sorted(mapped.entries)
+    problems = []
+    text = _stored_query()
+    for start in range(0, len(entries), CHUNK):
+        rows: list[list[Node | None]] = [[iri] for iri in entries[start:start + CHUNK]]
+        query = inject_values(text, [(["entry"], rows)], "import/stored-entries")
+        for row in store.select(query).rows:
+            graph = str(row["graph"])
+            if graph in allowed:
+                continue
+            entry = row["entry"]
+            assert isinstance(entry, URIRef)
+            origin = mapped.entries[entry]
+            problems.append(ImportProblem(
+                origin, f"{local_name(entry)!r} is already stored (<{entry}>, in graph {graph})",
+                value=local_name(entry),
+                expected=f"a new ID; to correct that import, re-import it with --replace {graph}"))
+    return problems
+
+
+def _shape_problems(store: TripleStore, mapped: Mapped, validator: Validator,
+                    known: list[ImportProblem]) -> list[ImportProblem]:
+    """The shapes' findings on the new entries, each placed at its row and column; a finding
+    where the mapping already put a problem is not said twice."""
+    graph = mapped.graph
+    context = referenced_types(store, graph)
+    report = validator.validate(graph, context=context)
+    subjects = set(graph.subjects())
+    taken = {(p.origin.file, p.origin.sheet, p.origin.row, p.origin.column) for p in known}
+    rows_with_errors = {(p.origin.file, p.origin.sheet, p.origin.row) for p in known if p.severity == ERROR}
+    missing = {(p.origin.file, p.origin.sheet, p.origin.column) for p in known if p.code == "missing-column"}
+    problems = []
+    fallback = Origin(next(iter(mapped.entries.values())).file if mapped.entries else "(input)")
+    for finding in report.problems:
+        focus = _node(finding.focus, subjects)
+        if focus is None:
+            continue  # a context node (only its type is known here), not a new entry
+        origin = _origin(mapped, graph, focus, finding) or fallback
+        if (origin.file, origin.sheet, origin.row, origin.column) in taken or (
+                origin.file, origin.sheet, origin.column) in missing or (
+                origin.column is None and (origin.file, origin.sheet, origin.row) in rows_with_errors):
+            continue
+        problems.append(ImportProblem(origin, finding.message, value=finding.value,
+                                      expected=None,
+                                      severity=ERROR if finding.severity == "Violation" else WARNING))
+    return problems
+
+
+def _node(text: str, subjects: set[Node]) -> Node | None:
+    for candidate in (URIRef(text), BNode(text)):
+        if candidate in subjects:
+            return candidate
+    return None
+
+
+def _origin(mapped: Mapped, graph: Graph, focus: Node, finding: Problem) -> Origin | None:
+    if isinstance(focus, BNode):  # a quantity or content line: placed at the cell that holds it
+        for parent, prop in graph.subject_predicates(focus):
+            return mapped.cells.get((parent, local_name(str(prop)))) or (
+                mapped.entries.get(parent) if isinstance(parent, URIRef) else None)
+        return None
+    if finding.path is not None:
+        cell = mapped.cells.get((focus, finding.path.rsplit("/", 1)[-1]))
+        if cell is not None:
+            return cell
+    return mapped.entries.get(focus) if isinstance(focus, URIRef) else None
+
