@@ -134,3 +134,14 @@ def type_for_header(header: list[str]) -> EntryType | None:
     names = {h.strip().lower() for h in header}
     matches = [et for et in entry_types().values() if et.id_column.name in names]
     return matches[0] if len(matches) == 1 else None
+
+
+def find(key: str) -> EntryType:
+    """An entry type by key, title or file stem (``samples``, ``Archive records``, ``sample``)."""
+    from bigmap_kg.errors import UnknownReference
+
+    try:
+        return entry_type(key)
+    except KeyError:
+        raise UnknownReference(f"unknown entry type {key!r}",
+                               hint=f"one of {', '.join(entry_types())}") from None

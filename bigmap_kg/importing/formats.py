@@ -11,11 +11,11 @@ from bigmap_kg.importing.problems import ImportProblem, Origin
 from bigmap_kg.importing.resolve import Resolver
 from bigmap_kg.importing.source import Mapped, Source
 from bigmap_kg.importing.tables import ReadResult, Table, load_json, read_csv, read_json_tables
+from bigmap_kg.importing.templates import CONTEXT_URL
 from bigmap_kg.parsing import SUFFIXES, parse_bytes
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".json", ".jsonld")
 CRATE_SUFFIXES = (".eln", ".zip", ".crate")
-TEMPLATE_CONTEXT = "https://w3id.org/bigmap-kg/import/context.jsonld"
 
 
 @dataclass
@@ -89,7 +89,7 @@ def _is_rdf_jsonld(document: object) -> bool:
     """JSON-LD that is not written in the templates' keys: read as RDF."""
     if not isinstance(document, dict) or "@context" not in document:
         return False
-    return document["@context"] != TEMPLATE_CONTEXT
+    return document["@context"] != CONTEXT_URL
 
 
 def _rdf(source: Source) -> Read:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -27,18 +28,22 @@ class RichProgress:
             self._progress.advance(self._task, n)
 
 
-class _Quiet:
+class PhaseLines:
+    """Without a terminal: one line per phase on the error stream (for logs and scripts)."""
+
     def phase(self, name: str, total: int | None = None) -> None:
-        pass
+        count = f" ({total})" if total is not None else ""
+        print(f"import: {name}{count}", file=sys.stderr, flush=True)
 
     def advance(self, n: int = 1) -> None:
         pass
 
 
 @contextmanager
-def progress_bar(show: bool) -> Iterator[RichProgress | _Quiet]:
+def progress_bar(show: bool) -> Iterator[RichProgress | PhaseLines]:
+    """A rich progress bar when ``show``, else phase lines."""
     if not show:
-        yield _Quiet()
+        yield PhaseLines()
         return
     columns = (TextColumn("{task.description:32}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True), transient=False) as progress:

@@ -146,7 +146,7 @@ def table_from_lines(file: str, sheet: str | None, header: list[str], lines: lis
         table.rows.append(TableRow(number, values))
     if not table.rows:
         problems.append(ImportProblem(table.origin(first_row), "the table has a header but no rows",
-                                      expected="one row per entry below the header"))
+                                      expected="one row per entry below the header", code="no-rows"))
     return ReadResult([table], problems)
 
 
