@@ -65,7 +65,7 @@ def test_imported_measurements_answer_the_logbook_question(logbook: EmbeddedStor
 
 def test_batch_carries_prov_provenance_with_file_hashes_rows_and_tool(logbook: EmbeddedStore) -> None:
     [batch] = [b for b in list_batches(logbook) if b.rows is not None]
-    assert batch.rows == 4 and batch.files == "samples.csv | measurements.csv" or batch.files == \
+    assert (batch.rows == 4 and batch.files == "samples.csv | measurements.csv") or batch.files == \
         "measurements.csv | samples.csv"
     digest = hashlib.sha256((DATA / "samples.csv").read_bytes()).hexdigest()
     ask = logbook.query(f"""PREFIX prov: <{PROV}> PREFIX bmk: <{BMK}>
@@ -219,3 +219,11 @@ def test_turtle_files_join_the_same_all_or_nothing_batch(kg_store: EmbeddedStore
     assert kg_store.triple_count() == before
     good = csv("m.csv", "measurement_id,samples,technique,partner,mode\nM-1,T-1,Raman,CTH,operando\n")
     assert run_import(kg_store, [turtle, good]).written
+
+
+def test_a_record_can_document_a_measurement_imported_in_the_same_run(kg_store: EmbeddedStore) -> None:
+    record = Path(__file__).parent.parent / "examples" / "import" / "invenio-record.json"
+    outcome = run_import(kg_store, [Source.from_path(record), SAMPLES, MEASUREMENTS])
+    assert outcome.written, outcome.report.to_text()
+    assert kg_store.query(f"ASK {{ ?r a <{BMK}ArchiveRecord> ; <{BMK}documents> "
+                          f"<{ID}measurement/CTH-RAMAN-2022-014> }}")

@@ -59,6 +59,20 @@ def read_source(source: Source, resolver: Resolver, options: ReaderOptions) -> R
     return read
 
 
+def is_tabular(source: Source) -> bool:
+    """Rows in the templates' columns (CSV, XLSX, or JSON in the templates' keys)."""
+    if source.suffix in (".csv", ".tsv", ".txt", ".xlsx"):
+        return True
+    if source.suffix not in (".json", ".jsonld"):
+        return False
+    from bigmap_kg.importing.battinfo import is_battinfo
+    from bigmap_kg.importing.invenio import is_invenio
+
+    document = load_json(source)
+    return not (isinstance(document, ImportProblem) or is_invenio(document) or is_battinfo(document)
+                or _is_rdf_jsonld(document))
+
+
 def _tables(read: Read, result: ReadResult) -> Read:
     read.tables = result.tables
     read.mapped.problems.extend(result.problems)

@@ -14,10 +14,10 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from bigmap_kg.importing.batches import Agent, find_batch, now, provenance
-from bigmap_kg.importing.formats import ReaderOptions, read_source
+from bigmap_kg.importing.formats import ReaderOptions, is_tabular, read_source
 from bigmap_kg.importing.problems import ERROR, WARNING, ImportProblem, ImportReport, Origin
 from bigmap_kg.importing.resolve import Resolver, local_name
-from bigmap_kg.importing.rows import map_tables
+from bigmap_kg.importing.rows import map_tables, register_ids
 from bigmap_kg.importing.source import Mapped, Source
 from bigmap_kg.importing.tables import Table
 from bigmap_kg.loader import batch_graph_name, referenced_types
@@ -136,7 +136,11 @@ def _read_all(store: TripleStore, sources: list[Source], options: ImportOptions,
     mapped = Mapped()
     tables: list[Table] = []
     progress.phase("reading files", len(sources))
-    for source in sources:
+    # Tables first, their IDs registered, so that records and crates read next can refer to them.
+    ordered = sorted(sources, key=lambda s: not is_tabular(s))
+    for source in ordered:
+        if tables and not is_tabular(source):
+            register_ids(tables, resolver, Mapped())
         read = read_source(source, resolver, options.readers)
         _register_described(read.mapped.graph, resolver)
         tables.extend(read.tables)
