@@ -227,3 +227,24 @@ def test_a_record_can_document_a_measurement_imported_in_the_same_run(kg_store: 
     assert outcome.written, outcome.report.to_text()
     assert kg_store.query(f"ASK {{ ?r a <{BMK}ArchiveRecord> ; <{BMK}documents> "
                           f"<{ID}measurement/CTH-RAMAN-2022-014> }}")
+
+
+def test_docs_list_every_column_as_the_templates_define_them() -> None:
+    from bigmap_kg.importing.templates import columns_markdown
+
+    text = (Path(__file__).parent.parent / "docs" / "import.md").read_text(encoding="utf-8")
+    block = text.split("<!-- columns:begin")[1].split("-->", 1)[1].split("<!-- columns:end -->")[0]
+    assert block.strip() == columns_markdown().strip(), "regenerate the block with columns_markdown()"
+
+
+def test_the_example_rows_of_the_docs_import_together(kg_store: EmbeddedStore) -> None:
+    from bigmap_kg.importing.columns import entry_types
+    from bigmap_kg.importing.templates import columns_markdown
+
+    blocks = columns_markdown().split("```csv\n")[1:]
+    sources = [csv("parent.csv", "sample_id,sample_shape,prepared_by\nCTH-CC-0007,Coin cell,CTH\n")]
+    for et, block in zip(entry_types().values(), blocks, strict=True):
+        sources.append(csv(f"{et.key}.csv", block.split("```")[0]))
+    outcome = run_import(kg_store, sources)
+    assert outcome.written, outcome.report.to_text()
+    assert outcome.rows == 1 + len(entry_types())

@@ -136,3 +136,25 @@ def write_examples(folder: Path) -> list[Path]:
 
 
 # -- the XLSX workbook ----------------------------------------------------------------------------
+
+
+def columns_markdown() -> str:
+    """The columns of every entry type as Markdown tables, with an example row each (the block
+    of docs/import.md between its ``columns`` markers, checked by a test)."""
+    parts: list[str] = []
+    for et in entry_types().values():
+        parts.append(f"### {et.title} (`{et.key}`, sheet \"{et.title}\", class `bmk:{compact(et.cls)[4:]}`)\n")
+        parts.append(f"{et.about}\n")
+        parts.append("| column | required | takes | property | description |")
+        parts.append("|---|---|---|---|---|")
+        for c in et.columns:
+            parts.append(f"| `{c.name}` | {'yes' if c.required else ''} | {c.expected()} | "
+                         f"`{compact(c.property)}` | {c.about} |")
+        header = ",".join(c.name for c in et.columns)
+        example = ",".join(_csv_cell(c.example) for c in et.columns)
+        parts.append(f"\nExample row:\n\n```csv\n{header}\n{example}\n```\n")
+    return "\n".join(parts)
+
+
+def _csv_cell(text: str) -> str:
+    return f'"{text}"' if any(ch in text for ch in ',"\n') else text
