@@ -27,6 +27,9 @@ logbook and D5.5 characterisation requests as one validated RDF graph.
 * **SPARQL 1.1 Protocol** at `/sparql` (read-only) and `/sparql/update` (admin token).
 * **Entries**: `POST /entries` stores Turtle or JSON-LD after SHACL validation; `POST /validate`
   checks without storing (the call an upload hook makes).
+* **Bulk import**: `POST /import` takes the CSV / XLSX / JSON templates, InvenioRDM records,
+  BattINFO JSON-LD and `.eln` archives as one all-or-nothing batch; `GET /batches`,
+  `DELETE /batches/{name}`.
 * **Named queries**, **reports**, **characterisation requests** and **plans**.
 
 Writes need a bearer token (`Authorization: Bearer bmk_...`), issued by the operator with
@@ -39,6 +42,8 @@ TAGS = [
     {"name": "queries", "description": "The named queries of `queries/`, with their parameters."},
     {"name": "reports", "description": "Reports generated from the graph."},
     {"name": "planner", "description": "Characterisation requests, filtering and measurement plans."},
+    {"name": "imports", "description": "Bulk import of templates, records, crates (all or nothing), and "
+                                       "the batches it made."},
 ]
 
 

@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -114,14 +115,22 @@ def initialised_store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@contextmanager
+def store_copy(source: Path, target: Path) -> Iterator[EmbeddedStore]:
+    """An embedded store opened on a copy of a store folder, closed afterwards."""
+    shutil.copytree(source, target)
+    s = EmbeddedStore(target)
+    try:
+        yield s
+    finally:
+        s.close()
+
+
 @pytest.fixture
 def kg_store(initialised_store_dir: Path, tmp_path: Path) -> Iterator[EmbeddedStore]:
     """A fresh copy of the initialised store, for one test."""
-    target = tmp_path / "kg-store"
-    shutil.copytree(initialised_store_dir, target)
-    s = EmbeddedStore(target)
-    yield s
-    s.close()
+    with store_copy(initialised_store_dir, tmp_path / "kg-store") as s:
+        yield s
 
 
 @dataclass

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import shutil
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import store_copy
 from rdflib import Graph, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
@@ -93,11 +93,8 @@ def logbook_store(kg_store: EmbeddedStore, validator: Validator) -> EmbeddedStor
 @pytest.fixture
 def fresh_store(initialised_store_dir: Path, tmp_path: Path) -> Iterator[EmbeddedStore]:
     """A second catalogue store, without the batch: where the crate is imported."""
-    target = tmp_path / "second-store"
-    shutil.copytree(initialised_store_dir, target)
-    store = EmbeddedStore(target)
-    yield store
-    store.close()
+    with store_copy(initialised_store_dir, tmp_path / "second-store") as store:
+        yield store
 
 
 def members(data: bytes) -> dict[str, bytes]:

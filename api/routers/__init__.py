@@ -1,5 +1,5 @@
 """The JSON / RDF API, one router per resource."""
 
-from api.routers import entries, planner, queries, reports, sparql
+from api.routers import entries, imports, planner, queries, reports, sparql
 
-ROUTERS = [sparql.router, entries.router, queries.router, reports.router, planner.router]
+ROUTERS = [sparql.router, entries.router, imports.router, queries.router, reports.router, planner.router]

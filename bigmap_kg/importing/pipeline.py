@@ -105,7 +105,7 @@ def run_import(store: TripleStore, sources: list[Source], options: ImportOptions
     replace = find_batch(store, options.replace) if options.replace else None
     if len(mapped.graph):
         outcome.batch = batch_graph_name(mapped.graph)
-        if options.authorise is not None:
+        if options.authorise is not None and report.ok:  # the report of mistakes comes first
             options.authorise(mapped.graph)
         progress.phase("checking IDs against the store")
         report.extend(_stored_conflicts(store, mapped, {outcome.batch, *([replace] if replace else [])}))

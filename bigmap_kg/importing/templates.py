@@ -143,7 +143,8 @@ def columns_markdown() -> str:
     of docs/import.md between its ``columns`` markers, checked by a test)."""
     parts: list[str] = []
     for et in entry_types().values():
-        parts.append(f"### {et.title} (`{et.key}`, sheet \"{et.title}\", class `bmk:{compact(et.cls)[4:]}`)\n")
+        title = f"### {et.title} (`{et.key}`, sheet \"{et.title}\", class `{compact(et.cls)}`)"
+        parts.append(title + "\n")
         parts.append(f"{et.about}\n")
         parts.append("| column | required | takes | property | description |")
         parts.append("|---|---|---|---|---|")
