@@ -83,7 +83,7 @@ def batch_graph_name(data: Graph) -> str:
     """A batch's graph is named by the hash of its canonical content: the same data twice is one batch."""
     has_bnodes = any(isinstance(term, BNode) for triple in data for term in triple)
     canonical = to_canonical_graph(data) if has_bnodes else data
-    lines = sorted(line for line in canonical.serialize(format="nt").splitlines() if line.strip())
+    lines = sorted(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in canonical)
     digest = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
     return f"{BATCH_PREFIX}{digest[:32]}"
 

@@ -118,8 +118,10 @@ def run_import(store: TripleStore, sources: list[Source], options: ImportOptions
         outcome.already = True
         return outcome
     progress.phase("writing")
-    data = mapped.graph + provenance(outcome.batch, sources, options.agent or Agent.current_user(),
-                                     mapped.rows, len(mapped.graph), started, now())
+    data = mapped.graph  # the provenance joins the entries' graph (no copy of a large graph)
+    for triple in provenance(outcome.batch, sources, options.agent or Agent.current_user(),
+                             mapped.rows, len(mapped.graph), started, now()):
+        data.add(triple)
     if replace is not None:
         store.swap_graph(replace, outcome.batch, data)
         outcome.replaced = replace
