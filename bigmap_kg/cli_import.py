@@ -119,7 +119,8 @@ def import_(
     try:
         agent = Agent.current_user(resolve_partner(store, partner, "--partner") if partner else None)
         options = ImportOptions(dry_run=dry_run, replace=replace, agent=agent,
-                                readers=ReaderOptions(documents or [], _contexts(context or [])))
+                                readers=ReaderOptions(documents or [], {
+                                    **ctx.obj.settings.jsonld_contexts, **_contexts(context or [])}))
         show = sys.stderr.isatty() if progress is None else progress
         with progress_bar(show) as bar:
             outcome = run_import(store, sources, options, progress=bar)

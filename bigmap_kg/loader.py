@@ -11,7 +11,7 @@ from rdflib.namespace import RDF
 
 from bigmap_kg.errors import ValidationFailed
 from bigmap_kg.namespaces import BATCH_PREFIX, CATALOGUE_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
-from bigmap_kg.store.base import TripleStore
+from bigmap_kg.store.base import TripleStore, check_graph_iri
 from bigmap_kg.validation import ValidationReport, Validator, load_kind
 
 
@@ -56,15 +56,18 @@ def described(data: Graph) -> list[URIRef]:
     return sorted({s for s in data.subjects() if isinstance(s, URIRef)})
 
 
-def referenced_types(store: TripleStore, data: Graph) -> Graph:
-    """The rdf:type triples the store holds for IRIs the data refers to but does not describe."""
+def referenced_types(store: TripleStore, data: Graph, without: str | None = None) -> Graph:
+    """The rdf:type triples the store holds for IRIs the data refers to but does not describe;
+    ``without`` leaves one graph out (the batch an import replaces: its entries will be gone)."""
     targets = {o for o in data.objects() if isinstance(o, URIRef)} - set(described(data))
     context = Graph()
     targets_list = sorted(targets)
+    pattern = "?s a ?t" if without is None else (
+        f"GRAPH ?g {{ ?s a ?t }} FILTER(?g != <{check_graph_iri(without)}>)")
     for start in range(0, len(targets_list), 500):
         chunk = targets_list[start : start + 500]
         values = " ".join(t.n3() for t in chunk)
-        result = store.select(f"SELECT ?s ?t WHERE {{ VALUES ?s {{ {values} }} ?s a ?t }}")
+        result = store.select(f"SELECT DISTINCT ?s ?t WHERE {{ VALUES ?s {{ {values} }} {pattern} }}")
         for row in result.rows:
             context.add((row["s"], RDF.type, row["t"]))  # type: ignore[arg-type]
     return context
@@ -81,10 +84,18 @@ def validate_against_store(
 
 def batch_graph_name(data: Graph) -> str:
     """A batch's graph is named by the hash of its canonical content: the same data twice is one batch."""
-    has_bnodes = any(isinstance(term, BNode) for triple in data for term in triple)
-    canonical = to_canonical_graph(data) if has_bnodes else data
-    lines = sorted(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in canonical)
-    digest = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+    # Only the triples with blank nodes need the (slow) canonical labelling; the others are
+    # hashed as they are, so a large batch with a few quantities or files stays fast.
+    with_bnodes = Graph()
+    lines = []
+    for s, p, o in data:
+        if isinstance(s, BNode) or isinstance(o, BNode):
+            with_bnodes.add((s, p, o))
+        else:
+            lines.append(f"{s.n3()} {p.n3()} {o.n3()} .")
+    if len(with_bnodes):
+        lines.extend(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in to_canonical_graph(with_bnodes))
+    digest = hashlib.sha256("\n".join(sorted(lines)).encode("utf-8")).hexdigest()
     return f"{BATCH_PREFIX}{digest[:32]}"
 
 

@@ -66,6 +66,10 @@ class Settings(BaseSettings):
                                description="SPARQL queries evaluated at the same time")
     allow_service: bool = Field(
         default=False, description="let /sparql queries call other endpoints (SERVICE)")
+    jsonld_contexts: dict[str, Path] = Field(
+        default_factory=dict,
+        description="local copies of remote JSON-LD contexts for imports (URL -> file), e.g. the "
+                    "BattINFO Converter's https://w3id.org/emmo/domain/battery/context")
 
     @classmethod
     def settings_customise_sources(

@@ -250,3 +250,14 @@ def test_the_templates_json_ld_context_is_served(api_client):
     r = api_client.get("/context.jsonld")
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/ld+json")
     assert r.json() == context_document()
+
+
+def test_only_an_admin_may_force_an_undo(api_client, tokens, cth_batch):
+    r = api_client.delete(f"/batches/{cth_batch}", params={"force": "true"}, headers=bearer(tokens.cth))
+    assert r.status_code == 403 and "admin" in r.json()["error"]
+
+
+def test_a_partner_imports_a_record_with_files_over_http(api_client, tokens, cth_batch):
+    record = (Path(__file__).parent.parent / "examples" / "import" / "invenio-record.json").read_bytes()
+    r = upload(api_client, tokens.cth, ("record.json", record))
+    assert r.status_code == 200, r.text

@@ -248,3 +248,95 @@ def test_the_example_rows_of_the_docs_import_together(kg_store: EmbeddedStore) -
     outcome = run_import(kg_store, sources)
     assert outcome.written, outcome.report.to_text()
     assert outcome.rows == 1 + len(entry_types())
+
+
+# -- regressions found in review -------------------------------------------------------------------
+def test_a_loose_blank_node_entry_is_refused(kg_store: EmbeddedStore) -> None:
+    turtle = (f"[] a <{BMK}Measurement> ; <{BMK}identifier> \"FAKE-1\" ; "
+              f"<{BMK}performedBy> <{ID}partner/CEA> .").encode()
+    outcome = run_import(kg_store, [Source("m.ttl", turtle)])
+    assert not outcome.written and all(p.origin.file == "m.ttl" for p in errors(outcome))
+    assert any("without an IRI" in p.message for p in errors(outcome))
+
+
+def test_replace_refuses_to_drop_an_entry_another_batch_refers_to(kg_store: EmbeddedStore) -> None:
+    samples = run_import(kg_store, [SAMPLES])
+    assert samples.batch and run_import(kg_store, [MEASUREMENTS]).written
+    outcome = run_import(kg_store, [csv("s.csv", "sample_id,sample_shape\nOTHER-1,Powder\n")],
+                         ImportOptions(replace=samples.batch))
+    assert not outcome.written and samples.batch in kg_store.graphs()
+    assert any("referred to by" in p.message for p in errors(outcome))
+
+
+def test_replace_does_not_resolve_references_to_the_entries_it_removes(kg_store: EmbeddedStore) -> None:
+    samples = run_import(kg_store, [SAMPLES])
+    assert samples.batch
+    outcome = run_import(kg_store, [MEASUREMENTS], ImportOptions(replace=samples.batch))
+    assert not outcome.written and {p.origin.column for p in errors(outcome)} == {"samples"}
+
+
+def test_an_entry_described_in_two_files_of_one_import_is_an_error(kg_store: EmbeddedStore) -> None:
+    turtle = Source("more.ttl", f"<{ID}sample/CTH-LNO-0042> <{BMK}stateOfHealth> 70.0 .".encode())
+    outcome = run_import(kg_store, [SAMPLES, turtle])
+    assert any("described twice" in p.message for p in errors(outcome)) and not outcome.written
+
+
+def test_an_id_taken_by_a_stored_entry_under_another_iri_is_an_error(kg_store: EmbeddedStore) -> None:
+    assert run_import(kg_store, [SAMPLES]).written
+    turtle = (f"<https://example.org/cells/7> a <{BMK}Sample> ; <{BMK}identifier> \"CTH-CC-0007\" ; "
+              f"<{BMK}sampleShape> <{BMK}CoinCellShape> .").encode()
+    problem = one_error(run_import(kg_store, [Source("cell.ttl", turtle)]))
+    assert "already used by" in problem.message
+
+
+def test_nested_nodes_cannot_add_to_stored_catalogue_entries(kg_store: EmbeddedStore) -> None:
+    turtle = (f"<{ID}sample/NEW-9> a <{BMK}Sample> ; <{BMK}identifier> \"NEW-9\" ; "
+              f"<{BMK}sampleShape> <{BMK}PowderShape> .\n"
+              f"<{ID}sample/fzj-lno-aged-electrode> <{BMK}preparedBy> <{ID}partner/CTH> .").encode()
+    problem = one_error(run_import(kg_store, [Source("x.ttl", turtle)]))
+    assert "already stored" in problem.message and "reference catalogue" in (problem.expected or "")
+
+
+def test_an_invalid_iri_is_reported_not_a_crash(kg_store: EmbeddedStore) -> None:
+    doc = (b'{"@context": {"battery": "https://w3id.org/emmo/domain/battery#", "schema": "https://schema.org/"},'
+           b' "@id": "https://example.org/cell/a>b", "@type": "battery:battery_b7fdab58_6e91_4c84_b097_b06eff86a124",'
+           b' "schema:productID": "CELL-1"}')
+    outcome = run_import(kg_store, [Source("cell.json", doc)])  # BattINFO JSON-LD, read with rdflib
+    assert any("not a valid IRI" in p.message for p in errors(outcome))
+
+
+def test_instruments_and_cells_of_the_same_import_can_be_referred_to(kg_store: EmbeddedStore) -> None:
+    outcome = run_import(kg_store, [
+        SAMPLES,
+        csv("instruments.csv", "instrument_id,name,operated_by,status,techniques\n"
+                               "cth-raman-2,WITec alpha300 R,CTH,Available,Raman\n"),
+        csv("cells.csv", "cell_id,name,owner,status,optimised_for\ncth-cell,Raman cell,CTH,Available,cth-raman-2\n"),
+        csv("m.csv", "measurement_id,samples,technique,partner,mode,instrument,cell\n"
+                     "M-9,CTH-LNO-0042,Raman,CTH,operando,WITec alpha300 R,cth-cell\n")])
+    assert outcome.written, outcome.report.to_text()
+
+
+def test_one_problem_elsewhere_in_a_file_does_not_hide_shape_findings(kg_store: EmbeddedStore) -> None:
+    assert run_import(kg_store, [SAMPLES]).written
+    turtle = (f"<{ID}sample/CTH-CC-0007> <{BMK}stateOfHealth> 70.0 .\n"
+              f"<{ID}sample/NEW-1> a <{BMK}Sample> ; <{BMK}identifier> \"NEW-1\" ; "
+              f"<{BMK}stateOfHealth> 150.0 .").encode()
+    outcome = run_import(kg_store, [Source("data.ttl", turtle)])
+    assert len(errors(outcome)) == 3  # already stored; no sample shape; health out of range
+
+
+def test_a_record_with_files_round_trips_through_an_eln_archive(kg_store: EmbeddedStore, tmp_path: Path) -> None:
+    from bigmap_kg.importing.crate import export_crate
+
+    assert run_import(kg_store, [SAMPLES, MEASUREMENTS, csv(
+        "r.csv", "record_id,documents,files\nrec-9,CTH-RAMAN-2022-014,map.h5; raw.h5\n")]).written
+    archive = export_crate(kg_store, "CTH-LNO-0042")
+    other = EmbeddedStore(tmp_path / "other")
+    from bigmap_kg.loader import init_store
+
+    init_store(other)
+    outcome = run_import(other, [Source("s.eln", archive)])
+    assert outcome.written, outcome.report.to_text()
+    names = other.select(f"SELECT ?n WHERE {{ ?r <{BMK}hasFile>/<{BMK}fileName> ?n }}").rows
+    assert sorted(str(r["n"]) for r in names) == ["map.h5", "raw.h5"]
+    other.close()

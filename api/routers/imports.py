@@ -21,7 +21,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from api.body import read_body
-from api.deps import Reader, StoreDep, ValidatorDep, WriteLock, Writer, one_at_a_time
+from api.deps import Reader, SettingsDep, StoreDep, ValidatorDep, WriteLock, Writer, one_at_a_time
 from bigmap_kg.access import AccessDenied, Identity
 from bigmap_kg.entries import check_access, entry_facts, new_facts
 from bigmap_kg.errors import Location, ParseError
@@ -30,6 +30,7 @@ from bigmap_kg.importing.formats import ReaderOptions
 from bigmap_kg.importing.pipeline import ImportOptions, ImportOutcome, run_import
 from bigmap_kg.importing.source import Source
 from bigmap_kg.loader import described
+from bigmap_kg.namespaces import ID
 from bigmap_kg.store import TripleStore
 from bigmap_kg.validation import Validator
 
@@ -153,7 +154,10 @@ def authoriser(store: TripleStore, validator: Validator, who: Identity) -> Calla
         return None
 
     def authorise(graph: Graph) -> None:
-        check_access(who, new_facts(graph, validator.ontology, store), entry_facts(store, described(graph)))
+        # our entries only: foreign IRIs a document keeps (a BattINFO creator's ORCID) are no entry
+        ours = [iri for iri in described(graph) if str(iri).startswith(str(ID))]
+        facts = new_facts(graph, validator.ontology, store)
+        check_access(who, {iri: f for iri, f in facts.items() if iri in ours}, entry_facts(store, ours))
 
     return authorise
 
@@ -181,6 +185,10 @@ def _import(store: TripleStore, sources: list[Source], options: ImportOptions, v
 def _undo(store: TripleStore, name: str, who: Identity, force: bool) -> str:
     batch = find_batch(store, name)
     may_change_batch(store, who, batch)
+    if force and not who.is_admin:
+        raise AccessDenied("only an admin token may force an undo: other partners' entries refer to "
+                           "this batch's entries", Location(iri=batch),
+                           hint="undo without force to see them, or ask an admin")
     return undo(store, batch, force=force)
 
 
@@ -196,13 +204,13 @@ def _undo(store: TripleStore, name: str, who: Identity, force: bool) -> str:
           "content": {"application/json": {"example": REFUSED_EXAMPLE}}},
     **ACCESS})
 async def post_import(request: Request, store: StoreDep, validator: ValidatorDep, who: Writer,
-                      lock: WriteLock) -> JSONResponse:
+                      lock: WriteLock, settings: SettingsDep) -> JSONResponse:
     """Read, map, resolve, check and validate the files like `bigmap-kg import`, and store them as ONE
     batch graph with its provenance (the token's name and partner), or nothing while any error remains."""
     form = await import_form(request)
     options = ImportOptions(dry_run=form.dry_run, replace=form.replace,
                             agent=Agent(who.name, None if who.is_admin else who.partner),
-                            readers=ReaderOptions(documents=form.documents),
+                            readers=ReaderOptions(form.documents, dict(settings.jsonld_contexts)),
                             authorise=authoriser(store, validator, who))
     outcome = await run_in_threadpool(one_at_a_time, lock, _import, store, form.sources, options,
                                       validator, who)

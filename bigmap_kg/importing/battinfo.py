@@ -127,7 +127,8 @@ class _Contexts:
         path = self.mapping.get(url.rstrip("/"))
         if path is None:
             self.problem(f"the JSON-LD context {url} is not available offline", url,
-                         f"a local copy of it, given as --context {url}=FILE")
+                         f"a local copy of it: --context {url}=FILE on the command line, the jsonld_contexts "
+                         "setting for the service")
             return {}
         if url in chain:
             self.problem(f"the JSON-LD context {url} includes itself", url, "contexts without loops")

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from urllib.parse import quote, unquote
 
-from rdflib import Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
 from rdflib.term import Node
 
@@ -117,8 +117,8 @@ class _Record:
     def at(self, column: str) -> Origin:
         return replace(self.origin, column=column)
 
-    def add(self, prop: URIRef, value: Node, column: str, subject: URIRef | None = None) -> None:
-        subject = subject or self.iri
+    def add(self, prop: URIRef, value: Node, column: str, subject: URIRef | BNode | None = None) -> None:
+        subject = subject if subject is not None else self.iri
         self.mapped.graph.add((subject, prop, value))
         self.mapped.cells.setdefault((subject, local_name(prop)), self.at(column))
 
@@ -155,6 +155,12 @@ def _read_record(record: object, origin: Origin, resolver: Resolver, documents: 
     if record_id is None:
         return
     rec = _Record(ID[f"record/{quote(record_id, safe='-._~')}"], origin, mapped, resolver)
+    if rec.iri in mapped.entries:
+        first = mapped.entries[rec.iri]
+        mapped.problems.append(ImportProblem(Origin(origin.file, origin.sheet, origin.row, "id"),
+                                             f"record {record_id!r} appears twice: also at {first.where()}",
+                                             value=record_id, expected="each record once"))
+        return
     mapped.entries[rec.iri] = origin
     resolver.register(BMK.ArchiveRecord, record_id, rec.iri)
     rec.add(RDF.type, BMK.ArchiveRecord, "id")
@@ -204,7 +210,8 @@ def _tags(rec: _Record, subjects: object) -> None:
 
 
 def _files(rec: _Record, files: object) -> None:
-    """One bmk:DataFile per entry, named ``<record IRI>/file/<key>``."""
+    """One bmk:DataFile per entry, a blank node of the record's description (it is part of the
+    record: written, exported and removed with it)."""
     entries = files.get("entries") if isinstance(files, dict) else None
     # A record serves {key: entry}; the files endpoint (GET /api/records/<id>/files) a list.
     items: list[tuple[str, object]] = (
@@ -217,7 +224,7 @@ def _files(rec: _Record, files: object) -> None:
             rec.problem(f"files.entries{name}", "a file entry without key", expected="the file name")
             continue
         column = f"files.entries.{key}.key"
-        node = URIRef(f"{rec.iri}/file/{quote(key, safe='')}")
+        node = BNode()
         rec.add(BMK.hasFile, node, column)
         rec.add(RDF.type, BMK.DataFile, column, node)
         rec.add(BMK.fileName, Literal(key), column, node)

@@ -9,11 +9,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from rdflib import BNode, Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from bigmap_kg.importing.batches import Agent, find_batch, now, provenance
+from bigmap_kg.importing.batches import Agent, dependants, find_batch, now, provenance
+from bigmap_kg.importing.checks import (
+    bad_iris,
+    described_twice,
+    ids_in_two_entries,
+    loose_blank_nodes,
+    own_subjects,
+)
 from bigmap_kg.importing.formats import ReaderOptions, is_tabular, read_source
 from bigmap_kg.importing.problems import ERROR, WARNING, ImportProblem, ImportReport, Origin
 from bigmap_kg.importing.resolve import Resolver, local_name
@@ -21,10 +28,10 @@ from bigmap_kg.importing.rows import map_tables, register_ids
 from bigmap_kg.importing.source import Mapped, Source
 from bigmap_kg.importing.tables import Table
 from bigmap_kg.loader import batch_graph_name, referenced_types
-from bigmap_kg.namespaces import BMK
+from bigmap_kg.namespaces import BATCH_PREFIX, BMK
 from bigmap_kg.queries import inject_values
 from bigmap_kg.resources import data_dir
-from bigmap_kg.store.base import TripleStore
+from bigmap_kg.store.base import TripleStore, is_iri
 from bigmap_kg.validation import Problem, Validator
 
 CHUNK = 400
@@ -109,8 +116,10 @@ def run_import(store: TripleStore, sources: list[Source], options: ImportOptions
             options.authorise(mapped.graph)
         progress.phase("checking IDs against the store")
         report.extend(_stored_conflicts(store, mapped, {outcome.batch, *([replace] if replace else [])}))
+        if replace is not None:
+            report.extend(_kept_for_others(store, mapped, replace, outcome.batch))
         progress.phase("validating with the shapes")
-        report.extend(_shape_problems(store, mapped, validator or Validator(), report.problems))
+        report.extend(_shape_problems(store, mapped, validator or Validator(), report.problems, replace))
     outcome.seconds = time.perf_counter() - clock
     if not report.ok or options.dry_run or outcome.batch is None:
         return outcome
@@ -144,14 +153,33 @@ def _read_all(store: TripleStore, sources: list[Source], options: ImportOptions,
         if tables and not is_tabular(source):
             register_ids(tables, resolver, Mapped())
         read = read_source(source, resolver, options.readers)
+        _checked(read.mapped, Origin(source.name))
         _register_described(read.mapped.graph, resolver)
         tables.extend(read.tables)
+        report.extend(described_twice(mapped, read.mapped))
         mapped.merge(read.mapped)
         progress.advance()
     progress.phase("mapping rows", sum(len(t.rows) for t in tables))
-    mapped.merge(map_tables(tables, resolver, progress.advance))
+    rows = map_tables(tables, resolver, progress.advance)
+    report.extend(described_twice(mapped, rows))
+    mapped.merge(rows)
     report.extend(mapped.problems)
+    report.extend(ids_in_two_entries(mapped))
     return mapped
+
+
+def _checked(mapped: Mapped, origin: Origin) -> None:
+    """Invalid IRIs (their triples are dropped: they would break the store) and loose blank
+    nodes are problems; every IRI subject in our namespace is an entry of the import."""
+    bad = bad_iris(mapped, origin)
+    if bad:
+        mapped.problems.extend(bad)
+        for triple in [t for t in mapped.graph if any(isinstance(x, URIRef) and not is_iri(str(x))
+                                                      for x in t)]:
+            mapped.graph.remove(triple)
+    mapped.problems.extend(loose_blank_nodes(mapped.graph, origin))
+    for entry in own_subjects(mapped.graph):
+        mapped.entries.setdefault(entry, origin)
 
 
 def _register_described(graph: Graph, resolver: Resolver) -> None:
@@ -162,15 +190,15 @@ def _register_described(graph: Graph, resolver: Resolver) -> None:
                 resolver.register(cls, str(ident), entry)
 
 
-def _stored_query() -> str:
-    return data_dir("queries").joinpath("import", "stored-entries.rq").read_text(encoding="utf-8")
+def _text(name: str) -> str:
+    return data_dir("queries").joinpath("import", f"{name}.rq").read_text(encoding="utf-8")
 
 
 def _stored_conflicts(store: TripleStore, mapped: Mapped, allowed: set[str]) -> list[ImportProblem]:
     """An entry already stored (in another batch, or the catalogue) is an error on its row."""
     entries = sorted(mapped.entries)
     problems = []
-    text = _stored_query()
+    text = _text("stored-entries")
     for start in range(0, len(entries), CHUNK):
         rows: list[list[Node | None]] = [[iri] for iri in entries[start:start + CHUNK]]
         query = inject_values(text, [(["entry"], rows)], "import/stored-entries")
@@ -181,37 +209,73 @@ def _stored_conflicts(store: TripleStore, mapped: Mapped, allowed: set[str]) -> 
             entry = row["entry"]
             assert isinstance(entry, URIRef)
             origin = mapped.entries[entry]
+            fix = (f"; to correct that import, re-import it with --replace {graph}"
+                   if graph.startswith(BATCH_PREFIX) else " (it is part of the reference catalogue)")
             problems.append(ImportProblem(
                 origin, f"{local_name(entry)!r} is already stored (<{entry}>, in graph {graph})",
-                value=local_name(entry),
-                expected=f"a new ID; to correct that import, re-import it with --replace {graph}"))
+                value=local_name(entry), expected=f"a new ID{fix}"))
+    return problems + _ids_taken(store, mapped)
+
+
+def _ids_taken(store: TripleStore, mapped: Mapped) -> list[ImportProblem]:
+    """An ID that a stored entry of the same class already has, under another IRI."""
+    new = {(str(ident), entry) for entry, ident in mapped.graph.subject_objects(BMK.identifier)
+           if isinstance(entry, URIRef) and entry in mapped.entries}
+    ids = sorted({ident for ident, _ in new})
+    problems = []
+    for start in range(0, len(ids), CHUNK):
+        rows: list[list[Node | None]] = [[Literal(i)] for i in ids[start:start + CHUNK]]
+        query = inject_values(_text("entries-by-identifier"), [(["id"], rows)], "entries-by-identifier")
+        for row in store.select(query).rows:
+            ident, thing = str(row["id"]), row["thing"]
+            for entry in [e for i, e in new if i == ident and e != thing]:
+                if (entry, RDF.type, row["type"]) in mapped.graph:
+                    problems.append(ImportProblem(
+                        mapped.entries[entry], f"the ID {ident!r} is already used by <{thing}>",
+                        value=ident, expected="another ID, or the same IRI as the stored entry"))
+    return problems
+
+
+def _kept_for_others(store: TripleStore, mapped: Mapped, replace: str, batch: str) -> list[ImportProblem]:
+    """A replaced batch's entries that other graphs refer to must stay in the corrected import."""
+    problems = []
+    for entry, other, graph in dependants(store, replace):
+        if URIRef(entry) not in mapped.entries and graph != batch:
+            problems.append(ImportProblem(
+                Origin(next(iter(mapped.entries.values())).file if mapped.entries else "(input)"),
+                f"<{entry}> of the replaced batch is referred to by <{other}> (graph {graph}); the "
+                "corrected import leaves it out", value=entry,
+                expected="keep that entry in the corrected file, or undo the entries referring to it"))
     return problems
 
 
 def _shape_problems(store: TripleStore, mapped: Mapped, validator: Validator,
-                    known: list[ImportProblem]) -> list[ImportProblem]:
+                    known: list[ImportProblem], replace: str | None = None) -> list[ImportProblem]:
     """The shapes' findings on the new entries, each placed at its row and column; a finding
     where the mapping already put a problem is not said twice."""
     graph = mapped.graph
-    context = referenced_types(store, graph)
+    context = referenced_types(store, graph, without=replace)
     report = validator.validate(graph, context=context)
     subjects = set(graph.subjects())
-    taken = {(p.origin.file, p.origin.sheet, p.origin.row, p.origin.column) for p in known}
-    rows_with_errors = {(p.origin.file, p.origin.sheet, p.origin.row) for p in known if p.severity == ERROR}
+    # a finding is not said twice: not where the mapping already put an error on the same cell,
+    # not twice the same message at one place, not under a required column the header lacks
+    taken = {(p.origin, p.message) for p in known} | {
+        (p.origin, None) for p in known if p.severity == ERROR and p.origin.row is not None
+        and p.origin.column is not None}
     missing = {(p.origin.file, p.origin.sheet, p.origin.column) for p in known if p.code == "missing-column"}
     problems = []
-    fallback = Origin(next(iter(mapped.entries.values())).file if mapped.entries else "(input)")
+    fallback = Origin(next(iter(mapped.entries.values())).file if mapped.entries else (
+        known[0].origin.file if known else "(input)"))
     for finding in report.problems:
         focus = _node(finding.focus, subjects)
         if focus is None:
             continue  # a context node (only its type is known here), not a new entry
         origin = _origin(mapped, graph, focus, finding) or fallback
-        if (origin.file, origin.sheet, origin.row, origin.column) in taken or (
-                origin.file, origin.sheet, origin.column) in missing or (
-                origin.column is None and (origin.file, origin.sheet, origin.row) in rows_with_errors):
+        if (origin, None) in taken or (origin, finding.message) in taken or (
+                origin.file, origin.sheet, origin.column) in missing:
             continue
+        taken.add((origin, finding.message))
         problems.append(ImportProblem(origin, finding.message, value=finding.value,
-                                      expected=None,
                                       severity=ERROR if finding.severity == "Violation" else WARNING))
     return problems
 

@@ -61,7 +61,8 @@ class Resolver:
         self._preferred: dict[URIRef, dict[URIRef, str]] = {}
         self._written: dict[str, str] = {}  # a normalised name -> as the catalogue writes it
         self._batch: dict[URIRef, dict[str, URIRef]] = defaultdict(dict)
-        self._stored: dict[URIRef, dict[str, URIRef]] = defaultdict(dict)
+        self._batch_names: dict[URIRef, dict[str, set[URIRef]]] = defaultdict(dict)
+        self._stored: dict[URIRef, dict[str, set[URIRef]]] = defaultdict(lambda: defaultdict(set))
         self._looked_up: set[str] = set()
 
     # -- catalogue things by label -----------------------------------------------------------
@@ -92,6 +93,10 @@ class Resolver:
         """An entry of the running import, so that later rows may refer to it."""
         self._batch[cls][identifier.strip()] = iri
 
+    def register_name(self, cls: URIRef, name: str, iri: URIRef) -> None:
+        """A name of a catalogue thing (instrument, cell) defined by the running import."""
+        self._batch_names[cls].setdefault(normal(name), set()).add(iri)
+
     def prefetch(self, ids: list[str]) -> None:
         """Look the IDs up in the store in a few queries (not one per cell)."""
         todo = sorted({i.strip() for i in ids if i.strip()} - self._looked_up)
@@ -102,15 +107,15 @@ class Resolver:
                                  "import/entries-by-identifier")
             for row in self.store.select(text).rows:
                 if isinstance(row["thing"], URIRef) and isinstance(row["type"], URIRef):
-                    self._stored[row["type"]][str(row["id"])] = row["thing"]
+                    self._stored[row["type"]][str(row["id"])].add(row["thing"])
 
-    def _entry(self, cls: URIRef, text: str) -> URIRef | None:
+    def _entry(self, cls: URIRef, text: str) -> set[URIRef]:
         key = text.strip()
         if key in self._batch[cls]:
-            return self._batch[cls][key]
+            return {self._batch[cls][key]}
         if key not in self._looked_up:
             self.prefetch([key])
-        return self._stored[cls].get(key)
+        return set(self._stored[cls].get(key, set()))
 
     # -- the one entry point -----------------------------------------------------------------
     def resolve(self, classes: list[URIRef], text: str) -> Resolution:
@@ -120,11 +125,12 @@ class Resolver:
         found: set[URIRef] = set()
         for cls in classes:
             if cls in ENTRY_CLASSES:
-                iri = self._entry(cls, text)
-                if iri is not None:
-                    found.add(iri)
-            else:
-                found |= self._load(cls).get(normal(text), set())
+                found |= self._entry(cls, text)
+            elif text in self._batch[cls]:  # an instrument or cell of the same import, by its ID
+                found.add(self._batch[cls][text])
+            else:  # by name: the store's, and those of the same import
+                found |= self._load(cls).get(normal(text), set()) | self._batch_names[cls].get(
+                    normal(text), set())
         if not found and is_iri(text) and self._known_iri(classes, URIRef(text)):
             return Resolution(URIRef(text))
         if len(found) == 1:

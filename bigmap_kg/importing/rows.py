@@ -7,10 +7,9 @@ import re
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from urllib.parse import quote
 
-from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import RDF, SKOS, XSD
 from rdflib.term import Node
 
 from bigmap_kg.errors import BigmapKGError, Location
@@ -67,6 +66,11 @@ def register_ids(tables: list[Table], resolver: Resolver, mapped: Mapped) -> set
             seen[(et.cls, ident)] = origin
             if _ID.fullmatch(ident):
                 resolver.register(et.cls, ident, et.iri(ident))
+                if et.cls not in ENTRY_CLASSES:  # instruments and cells are referred to by name too
+                    for column in et.columns:
+                        if column.property in (SKOS.prefLabel, SKOS.altLabel):
+                            for name in values_of(row.values.get(column.name, ""), column):
+                                resolver.register_name(et.cls, name, et.iri(ident))
     return repeated
 
 
@@ -146,7 +150,7 @@ def _terms(column: Column, text: str, entry: URIRef, resolver: Resolver, mapped:
             raise Invalid(exc.message, exc.hint) from exc
         return [quantity.to_graph(mapped.graph)]
     if kind == "file":
-        node = URIRef(f"{entry}/file/{quote(text, safe='-._~')}")
+        node = BNode()  # part of the record's description, as a quantity is
         mapped.graph.add((node, RDF.type, BMK.DataFile))
         mapped.graph.add((node, BMK.fileName, Literal(text)))
         return [node]
