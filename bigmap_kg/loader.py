@@ -94,9 +94,49 @@ def batch_graph_name(data: Graph) -> str:
         else:
             lines.append(f"{s.n3()} {p.n3()} {o.n3()} .")
     if len(with_bnodes):
-        lines.extend(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in to_canonical_graph(with_bnodes))
+        labels = _tree_labels(with_bnodes)
+        if labels is None:  # shared or cyclic blank nodes: the general (slow) canonical form
+            lines.extend(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in to_canonical_graph(with_bnodes))
+        else:
+            lines.extend(f"{labels.get(s, s.n3())} {p.n3()} {labels.get(o, o.n3())} ."  # type: ignore[call-overload]
+                         for s, p, o in with_bnodes)
     digest = hashlib.sha256("\n".join(sorted(lines)).encode("utf-8")).hexdigest()
     return f"{BATCH_PREFIX}{digest[:32]}"
+
+
+def _tree_labels(graph: Graph) -> dict[BNode, str] | None:
+    """Content labels for blank nodes that form trees (each the value of at most one triple, no
+    cycle: quantities, content lines, data files): a blank node is named by the hash of what it
+    says, so equal content gets equal names without rdflib's general canonicalisation (seconds
+    for a few thousand blank nodes). None when the blank nodes are shared or cyclic."""
+    parents: dict[BNode, int] = {}
+    for _s, _p, o in graph:
+        if isinstance(o, BNode):
+            parents[o] = parents.get(o, 0) + 1
+            if parents[o] > 1:
+                return None
+    labels: dict[BNode, str] = {}
+    visiting: set[BNode] = set()
+
+    def label(node: BNode) -> str | None:
+        if node in labels:
+            return labels[node]
+        if node in visiting:
+            return None
+        visiting.add(node)
+        parts = []
+        for p, o in graph.predicate_objects(node):
+            inner = label(o) if isinstance(o, BNode) else o.n3()
+            if inner is None:
+                return None
+            parts.append(f"{p.n3()} {inner}")
+        labels[node] = "_:t" + hashlib.sha256("\n".join(sorted(parts)).encode("utf-8")).hexdigest()[:40]
+        return labels[node]
+
+    for node in {t for triple in graph for t in triple if isinstance(t, BNode)}:
+        if label(node) is None:
+            return None
+    return labels
 
 
 def write_batch(

@@ -14,6 +14,7 @@ from rdflib.term import Node
 
 from bigmap_kg import resources
 from bigmap_kg.parsing import parse_bytes
+from bigmap_kg.sparql_constraints import SparqlConstraint, SparqlResult, evaluate, split_shapes
 
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
@@ -113,6 +114,11 @@ class Validator:
     def ontology(self) -> Graph:
         return self._ontology if self._ontology is not None else load_kind("ontology")
 
+    @cached_property
+    def _split(self) -> tuple[Graph, list[SparqlConstraint]]:
+        """The shapes for pySHACL, and the SPARQL constraints evaluated here (once each)."""
+        return split_shapes(self.shapes)
+
     def validate(
         self,
         data: Graph,
@@ -137,9 +143,10 @@ class Validator:
             if not focus:
                 return ValidationReport(source=source)
             kwargs["focus_nodes"] = list(focus)
+        core, constraints = self._split
         _conforms, report_graph, _text = shacl_validate(
             merged,
-            shacl_graph=self.shapes,
+            shacl_graph=core,
             ont_graph=self.ontology,
             inference="none",
             allow_warnings=True,
@@ -147,7 +154,9 @@ class Validator:
             **kwargs,
         )
         assert isinstance(report_graph, Graph)
-        return ValidationReport(_problems(report_graph, merged), source=source)
+        found: set[Node] | None = set(focus) if focus is not None else None
+        sparql = [_sparql_problem(r, merged) for r in evaluate(constraints, merged, self.ontology, found)]
+        return ValidationReport(_sorted(_problems(report_graph, merged) + sparql), source=source)
 
 
 def _problems(report: Graph, data: Graph) -> list[Problem]:
@@ -167,7 +176,20 @@ def _problems(report: Graph, data: Graph) -> list[Problem]:
             severity=SEVERITIES.get(report.value(result, SH.resultSeverity), "Violation"),  # type: ignore[call-overload]
             shape=str(report.value(result, SH.sourceShape)),
         ))
+    return problems
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.severity != "Violation", p.focus, p.path or ""))
+
+
+def _sparql_problem(result: SparqlResult, data: Graph) -> Problem:
+    """A SPARQL constraint's result, worded as pySHACL words its own."""
+    message = result.constraint.message.replace("{$this}", short_name(result.focus, data)).replace(
+        "{$value}", short_name(result.value, data))
+    return Problem(focus=str(result.focus), path=None, value=str(result.value), message=message,
+                   severity=SEVERITIES.get(result.constraint.severity, "Violation"),
+                   shape=str(result.constraint.shape))
 
 
 def load_kind(kind: str) -> Graph:

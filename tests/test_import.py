@@ -340,3 +340,22 @@ def test_a_record_with_files_round_trips_through_an_eln_archive(kg_store: Embedd
     names = other.select(f"SELECT ?n WHERE {{ ?r <{BMK}hasFile>/<{BMK}fileName> ?n }}").rows
     assert sorted(str(r["n"]) for r in names) == ["map.h5", "raw.h5"]
     other.close()
+
+
+def test_the_same_content_with_fresh_blank_nodes_names_the_same_batch() -> None:
+    from rdflib import BNode, Graph
+
+    from bigmap_kg.loader import batch_graph_name
+
+    def request(size: str, shared: bool = False) -> Graph:
+        g = Graph()
+        r, q = ID["request/r"], BNode()
+        g.add((r, BMK.roiSize, q))
+        g.add((q, BMK.originalText, Literal(size)))
+        if shared:  # a blank node that is the value of two triples: the general canonical form
+            g.add((r, BMK.requiredTimeResolution, q))
+        return g
+
+    assert batch_graph_name(request("500 nm")) == batch_graph_name(request("500 nm"))
+    assert batch_graph_name(request("500 nm")) != batch_graph_name(request("600 nm"))
+    assert batch_graph_name(request("500 nm", True)) == batch_graph_name(request("500 nm", True))
