@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 
-.PHONY: setup demo serve test lint wheel-check clean
+.PHONY: setup demo serve test lint bench wheel-check clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,11 +38,19 @@ serve: setup
 	$(BIN)/bigmap-kg serve
 
 lint: setup
-	$(BIN)/ruff check bigmap_kg api tests examples .ci
+	$(BIN)/ruff check bigmap_kg api tests examples benchmarks .ci
 	$(BIN)/mypy
 
 test: lint
 	$(BIN)/pytest -q -p no:cacheprovider
+
+# Speed and memory (benchmarks/README.md): 10 000 measurement rows imported with validation into a
+# catalogue-only store and into one holding 1 000 000 synthetic measurements (about 10 minutes on
+# 2 cores); writes benchmarks/results/import.md and import.json. Options go in BENCH_ARGS, e.g.
+# make bench BENCH_ARGS="--keep-store /var/tmp/bigmap-kg-bench" to reuse the large store next time.
+BENCH_ARGS ?=
+bench: setup
+	$(PY) -m benchmarks.import_rows $(BENCH_ARGS)
 
 # Build the wheel, install it in a clean venv, run it from there (no source checkout on the path).
 wheel-check: setup
