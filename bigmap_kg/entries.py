@@ -13,12 +13,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
 
-from rdflib import BNode, Graph, URIRef
+from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from bigmap_kg.access import AccessDenied, Identity
 from bigmap_kg.errors import EntryConflict, Location, ParseError, UnknownReference, ValidationFailed
-from bigmap_kg.loader import WriteResult, batch_graph_name, described, validate_against_store
+from bigmap_kg.loader import (
+    WriteResult,
+    batch_graph_name,
+    described,
+    loose_blank_nodes,
+    validate_against_store,
+)
 from bigmap_kg.namespaces import BMK_IRI, CATALOGUE_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
 from bigmap_kg.queries import inject_values
 from bigmap_kg.resources import data_dir
@@ -221,15 +227,7 @@ def _require_entries(data: Graph, source: str | None) -> list[URIRef]:
     if not iris:
         raise ParseError("the data describes no entry (no triple has an IRI as subject)",
                          Location(file=source))
-    reached: set[Node] = set()
-    todo: list[Node] = list(iris)
-    while todo:
-        node = todo.pop()
-        for child in data.objects(node, None):  # type: ignore[arg-type]
-            if isinstance(child, BNode) and child not in reached:
-                reached.add(child)
-                todo.append(child)
-    loose = {s for s in data.subjects() if isinstance(s, BNode)} - reached
+    loose = loose_blank_nodes(data)
     if loose:
         raise ParseError(f"{len(loose)} blank node(s) belong to no entry: every blank node must be "
                          "the value of a property of an entry (an IRI) in the same data",

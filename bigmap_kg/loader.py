@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from rdflib import BNode, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF
+from rdflib.term import Node
 
 from bigmap_kg.errors import ValidationFailed
 from bigmap_kg.namespaces import BATCH_PREFIX, CATALOGUE_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
@@ -54,6 +55,20 @@ def init_store(store: TripleStore, validator: Validator | None = None) -> InitRe
 def described(data: Graph) -> list[URIRef]:
     """The entries the data describes: its IRI subjects, sorted."""
     return sorted({s for s in data.subjects() if isinstance(s, URIRef)})
+
+
+def loose_blank_nodes(data: Graph) -> set[BNode]:
+    """Blank-node subjects that hang from no IRI subject (directly or through other blank nodes):
+    a description attributed to nobody, never removed with an entry."""
+    reached: set[BNode] = set()
+    todo: list[Node] = list(described(data))
+    while todo:
+        node = todo.pop()
+        for child in data.objects(node, None):  # type: ignore[arg-type]
+            if isinstance(child, BNode) and child not in reached:
+                reached.add(child)
+                todo.append(child)
+    return {s for s in data.subjects() if isinstance(s, BNode)} - reached
 
 
 def referenced_types(store: TripleStore, data: Graph, without: str | None = None) -> Graph:

@@ -3,12 +3,13 @@ that belong to no entry, an entry described twice, an ID used by two entries."""
 
 from __future__ import annotations
 
-from rdflib import BNode, Graph, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from bigmap_kg.importing.problems import ImportProblem, Origin
 from bigmap_kg.importing.source import Mapped
+from bigmap_kg.loader import loose_blank_nodes as unattached
 from bigmap_kg.namespaces import BMK, ID
 from bigmap_kg.store.base import is_iri
 
@@ -25,15 +26,7 @@ def bad_iris(mapped: Mapped, origin: Origin) -> list[ImportProblem]:
 def loose_blank_nodes(graph: Graph, origin: Origin) -> list[ImportProblem]:
     """A blank node must hang from an entry (an IRI): otherwise it is attributed to nobody and
     never removed with an entry (the rule of ``POST /entries``)."""
-    reached: set[Node] = set()
-    todo: list[Node] = [s for s in set(graph.subjects()) if isinstance(s, URIRef)]
-    while todo:
-        node = todo.pop()
-        for child in graph.objects(node, None):  # type: ignore[arg-type]
-            if isinstance(child, BNode) and child not in reached:
-                reached.add(child)
-                todo.append(child)
-    loose = {s for s in graph.subjects() if isinstance(s, BNode)} - reached
+    loose = unattached(graph)
     if not loose:
         return []
     kinds = sorted({str(t).rsplit("#", 1)[-1] for b in loose for t in graph.objects(b, RDF.type)})
