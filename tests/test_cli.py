@@ -116,3 +116,37 @@ def test_request_with_an_unknown_observable_is_refused_naming_the_line(
     assert result.exit_code == 2
     assert "r.yaml, line 1, field 'observables[1]'" in result.stderr
     assert "Lithium distribution" in result.stderr
+
+
+def test_bulk_import_commands_report_list_and_undo_batches(cli_env: dict[str, str], tmp_path: Path) -> None:
+    from conftest import REPO
+
+    data = REPO / "tests" / "data" / "import"
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    refused = runner.invoke(app, ["import", "--report", "json", str(data / "samples.csv"),
+                                  str(data / "ten-errors.csv")])
+    assert refused.exit_code == 1
+    report = json.loads(refused.stdout)
+    assert report["errors"] == 10 and report["written"] is False and "nothing was written" in refused.stderr
+    stored = runner.invoke(app, ["import", "--partner", "Chalmers", "--progress",
+                                 str(data / "samples.csv"), str(data / "measurements.csv")])
+    assert stored.exit_code == 0, stored.output
+    listed = json.loads(runner.invoke(app, ["batches", "--format", "json"]).stdout)
+    [batch] = [b for b in listed if b["rows"] == 4]
+    assert batch["partner"].endswith("/partner/CTH") and "samples.csv" in batch["files"]
+    name = batch["graph"].rsplit("/", 1)[-1]
+    assert runner.invoke(app, ["undo", name[:10]]).exit_code == 0
+    assert all(b["graph"] != batch["graph"] for b in json.loads(
+        runner.invoke(app, ["batches", "--format", "json"]).stdout))
+
+
+def test_template_command_writes_each_format(cli_env: dict[str, str], tmp_path: Path) -> None:
+    xlsx = tmp_path / "m.xlsx"
+    assert runner.invoke(app, ["template", "measurements", "--format", "xlsx", "-o", str(xlsx)]).exit_code == 0
+    assert xlsx.read_bytes()[:2] == b"PK"
+    csv_text = runner.invoke(app, ["template", "samples"]).stdout
+    assert csv_text.lstrip("\ufeff").startswith("sample_id,")
+    context = json.loads(runner.invoke(app, ["template", "context"]).stdout)
+    assert "@context" in context
+    bad = runner.invoke(app, ["template", "colours"])
+    assert bad.exit_code == 2 and "unknown entry type" in bad.stderr
