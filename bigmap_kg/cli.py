@@ -248,6 +248,28 @@ def export(
         typer.echo(f"wrote {len(data)} bytes to {output}", err=True)
 
 
+@app.command()
+def restore(
+    ctx: typer.Context,
+    dump: Annotated[Path, typer.Argument(help="a dump written by `bigmap-kg export` (.trig or .nq)")],
+    fmt: Annotated[str | None, typer.Option("--format", help="trig or nquads (default: by suffix)")] = None,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="replace everything the store holds (else a non-empty store is refused)")] = False,
+) -> None:
+    """Load every named graph of a dump, in one transaction (the inverse of export)."""
+    from bigmap_kg.store.restore import restore as restore_dump
+
+    fmt = fmt or ("nquads" if dump.suffix.lower() in (".nq", ".nquads") else "trig")
+    try:
+        counts = restore_dump(ctx.obj.store(), dump.read_bytes(), fmt, name=str(dump), replace=replace)
+    except OSError as exc:
+        typer.echo(f"error: cannot read {dump}: {exc.strerror}", err=True)
+        raise typer.Exit(EXIT_ERROR) from exc
+    except BigmapKGError as exc:
+        raise _fail(exc) from exc
+    typer.echo(f"restored {len(counts)} graphs, {sum(counts.values())} triples from {dump}")
+
+
 @ontology_app.command("check")
 def ontology_check(ctx: typer.Context) -> None:
     """Reason over the ontology plus all stored data (owlready2 + HermiT); exit 1 if inconsistent."""

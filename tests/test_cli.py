@@ -150,3 +150,13 @@ def test_template_command_writes_each_format(cli_env: dict[str, str], tmp_path: 
     assert "@context" in context
     bad = runner.invoke(app, ["template", "colours"])
     assert bad.exit_code == 2 and "unknown entry type" in bad.stderr
+
+
+def test_export_and_restore_commands_round_trip_the_store(cli_env: dict[str, str], tmp_path: Path) -> None:
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    dump = tmp_path / "dump.nq"
+    assert runner.invoke(app, ["export", "--format", "nquads", "-o", str(dump)]).exit_code == 0
+    refused = runner.invoke(app, ["restore", str(dump)])
+    assert refused.exit_code == 2 and "not empty" in refused.stderr
+    replaced = runner.invoke(app, ["restore", "--replace", str(dump)])
+    assert replaced.exit_code == 0 and "restored 3 graphs" in replaced.stdout
