@@ -8,6 +8,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from bigmap_kg.errors import Location, ParseError
+from bigmap_kg.nesting import MAX_DEPTH, json_depth
 from bigmap_kg.terms import to_rdflib
 
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -72,6 +73,11 @@ def parse_bytes(data: bytes | str, name: str, fmt: str | None = None) -> Graph:
                 Location(file=name),
                 hint="save the file as UTF-8",
             ) from exc
+    if fmt == "jsonld":
+        depth, line = json_depth(data)
+        if depth > MAX_DEPTH:
+            raise ParseError(f"the JSON-LD is nested {depth} levels deep", Location(file=name, line=line),
+                             hint=f"at most {MAX_DEPTH} levels are read")
     graph = Graph()
     try:
         for quad in ox.parse(data, format=FORMATS[fmt], base_iri=None):

@@ -41,3 +41,10 @@ def is_update(sparql: str) -> bool:
 def uses_service(sparql: str) -> bool:
     """True when the query calls another endpoint (``SERVICE``)."""
     return _SERVICE.search(_bare(sparql)) is not None
+
+
+def nesting(sparql: str) -> int:
+    """How deeply the query nests groups and expressions (``{``, ``(``, ``[``)."""
+    from bigmap_kg.nesting import deepest
+
+    return deepest(_bare(sparql), "{([", "})]")[0]

@@ -14,9 +14,10 @@ from api.body import read_body, utf8
 from api.deps import Admin, Reader, RunnerDep, StoreDep, WriteLock, one_at_a_time
 from api.negotiation import wants_html
 from bigmap_kg.errors import Location, ParseError
+from bigmap_kg.nesting import MAX_DEPTH
 from bigmap_kg.service_description import service_description
 from bigmap_kg.sparql_results import choose_format, graph_bytes, media_type, serialize
-from bigmap_kg.sparql_text import is_update, uses_service
+from bigmap_kg.sparql_text import is_update, nesting, uses_service
 from bigmap_kg.store.base import is_iri
 
 router = APIRouter(tags=["sparql"])
@@ -49,6 +50,8 @@ async def _answer(request: Request, runner: RunnerDep, text: str, graphs: list[s
     if uses_service(text) and not request.app.state.settings.allow_service:
         raise ParseError("federated queries (SERVICE) are switched off on this service",
                          hint="ask the operator to set allow_service = true")
+    if nesting(text) > MAX_DEPTH:  # also in front of a remote server, which may crash on it too
+        raise ParseError(f"the query is nested more than {MAX_DEPTH} levels deep")
     for name, values in (("default-graph-uri", graphs), ("named-graph-uri", named)):
         for value in values or []:
             if not is_iri(value):

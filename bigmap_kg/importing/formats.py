@@ -35,6 +35,17 @@ class Read:
 
 
 def read_source(source: Source, resolver: Resolver, options: ReaderOptions) -> Read:
+    """What one input gives; a document nested too deeply for the readers is a problem, not a crash."""
+    try:
+        return _read_source(source, resolver, options)
+    except RecursionError:
+        read = Read()
+        read.mapped.problems.append(ImportProblem(Origin(source.name), "the file is nested too deeply to "
+                                                  "be read", expected="entries a few levels deep"))
+        return read
+
+
+def _read_source(source: Source, resolver: Resolver, options: ReaderOptions) -> Read:
     suffix = source.suffix
     read = Read()
     if suffix in (".csv", ".tsv", ".txt"):

@@ -227,6 +227,9 @@ def load_json(source: Source) -> object | ImportProblem:
         return ImportProblem(Origin(source.name), "the file is empty", expected="a JSON document")
     try:
         return json.loads(text)
+    except RecursionError:
+        return ImportProblem(Origin(source.name), "the JSON is nested too deeply to be read",
+                             expected="entries a few levels deep")
     except json.JSONDecodeError as exc:
         return ImportProblem(Origin(source.name, row=exc.lineno, column=f"character {exc.colno}"),
                              f"not valid JSON: {exc.msg}")

@@ -9,7 +9,8 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from bigmap_kg.errors import Location, QuerySyntaxError, StoreError
-from bigmap_kg.sparql_text import is_update
+from bigmap_kg.nesting import MAX_DEPTH
+from bigmap_kg.sparql_text import is_update, nesting
 from bigmap_kg.store.base import Answer, QueryResult, Row, SelectResult, TripleStore, check_graph_iri
 from bigmap_kg.terms import to_oxigraph, to_rdflib
 
@@ -37,6 +38,7 @@ class EmbeddedStore(TripleStore):
         if is_update(sparql):
             raise StoreError("this is an update, not a query",
                              hint="use update() (over HTTP: the update endpoint)")
+        _check_nesting(sparql)
         try:
             return self._store.query(sparql, **options)  # type: ignore[arg-type]
         except SyntaxError as exc:
@@ -78,6 +80,7 @@ class EmbeddedStore(TripleStore):
         return Answer("graph", ["subject", "predicate", "object"], _triples(result))
 
     def _update(self, sparql: str) -> None:
+        _check_nesting(sparql)
         try:
             self._store.update(sparql)
         except SyntaxError as exc:
@@ -118,6 +121,14 @@ class EmbeddedStore(TripleStore):
     def close(self) -> None:
         self._store.flush() if self.path is not None else None
         del self._store
+
+
+def _check_nesting(sparql: str) -> None:
+    """Oxigraph crashes the process (it does not raise) on queries nested a few thousand deep."""
+    depth = nesting(sparql) if sparql.count("{") + sparql.count("(") > MAX_DEPTH else 0
+    if depth > MAX_DEPTH:
+        raise QuerySyntaxError(f"the query is nested {depth} levels deep",
+                               hint=f"at most {MAX_DEPTH} levels of {{ }} ( ) [ ] are accepted")
 
 
 def _solutions(result: ox.QuerySolutions, variables: list[str]) -> Iterator[Row]:

@@ -1,0 +1,69 @@
+"""Hostile input (issue 7, part): inputs that crash Oxigraph's Rust parser or evaluator (a
+segmentation fault takes the whole service down) are refused with a 4xx before they reach it,
+and every upload path answers random or malicious bytes with a located problem."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from bigmap_kg.errors import ParseError, QuerySyntaxError
+from bigmap_kg.importing.pipeline import ImportOptions, run_import
+from bigmap_kg.importing.source import Source
+from bigmap_kg.nesting import MAX_DEPTH, json_depth
+from bigmap_kg.parsing import parse_bytes
+from bigmap_kg.store import EmbeddedStore
+
+NESTED_QUERY = "SELECT * WHERE { " + "{" * 5000 + "}" * 5000 + " }"
+NESTED_JSONLD = '{"@id": "http://a", "http://p": ' + '{"http://p": ' * 10000 + "1" + "}" * 10000 + "}"
+XXE = b"""<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://ex.org/">
+<rdf:Description rdf:about="http://ex.org/a"><ex:p>&x;</ex:p></rdf:Description></rdf:RDF>"""
+
+
+def test_a_query_nested_thousands_deep_is_refused_not_a_crash() -> None:
+    store = EmbeddedStore(None)
+    with pytest.raises(QuerySyntaxError, match="nested"):
+        store.query(NESTED_QUERY)
+    assert store.query("ASK { { { } } }") is True
+
+
+def test_json_ld_nested_thousands_deep_is_refused_with_its_line() -> None:
+    with pytest.raises(ParseError, match="nested 10001 levels"):
+        parse_bytes(NESTED_JSONLD, "deep.jsonld")
+    assert json_depth('{"a": "{{{{[[[["}')[0] == 1  # brackets in strings do not count
+    assert MAX_DEPTH >= 64
+
+
+def test_the_sparql_endpoint_answers_400_to_a_deeply_nested_query(api_client) -> None:
+    r = api_client.get("/sparql", params={"query": NESTED_QUERY})
+    assert r.status_code == 400 and "nested" in r.json()["error"]
+    assert api_client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("deep.json", ("[" * 10000 + "]" * 10000).encode()),
+    ("deep.jsonld", NESTED_JSONLD.encode()),
+    ("random.csv", os.urandom(3000)),
+    ("random.xlsx", os.urandom(3000)),
+    ("random.eln", os.urandom(3000)),
+    ("xxe.rdf", XXE),
+    ("unbalanced.ttl", b"<http://a> <http://b> [ <http://c> ( 1 2 ."),
+])
+def test_hostile_files_are_refused_by_the_importer_with_a_problem(kg_store: EmbeddedStore, name: str,
+                                                                  data: bytes) -> None:
+    before = kg_store.triple_count()
+    outcome = run_import(kg_store, [Source(name, data)], ImportOptions())
+    assert not outcome.report.ok and not outcome.written
+    assert all(p.origin.file == name for p in outcome.report.errors)
+    assert "passwd" not in outcome.report.to_text() and "root:" not in outcome.report.to_text()
+    assert kg_store.triple_count() == before
+
+
+def test_formula_text_in_a_csv_is_stored_as_text_never_evaluated(kg_store: EmbeddedStore) -> None:
+    data = b"sample_id,sample_shape,description\nF-1,Powder,=cmd|' /C calc'!A0\n"
+    assert run_import(kg_store, [Source("f.csv", data)]).written
+    rows = kg_store.select("SELECT ?d WHERE { <https://w3id.org/bigmap-kg/id/sample/F-1> "
+                           "<https://w3id.org/bigmap-kg/ontology#description> ?d }").rows
+    assert [str(r["d"]) for r in rows] == ["=cmd|' /C calc'!A0"]
