@@ -77,4 +77,31 @@ def create_app(settings: Settings | None = None, store: TripleStore | None = Non
     for router in (*API_ROUTERS, *PAGE_ROUTERS):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(static_dir())), name="static")
+    _document_token_errors(app)
     return app
+
+
+AUTH_ERRORS = {
+    "401": {"description": "a malformed, unknown or revoked token (and no token where the service "
+                           "requires one to read)"},
+    "403": {"description": "the token may not do this"},
+}
+
+
+def _document_token_errors(app: FastAPI) -> None:
+    """Every operation that reads the caller's token can answer 401 and 403: say so in the
+    schema once, here, rather than in each route."""
+    original = app.openapi
+
+    def openapi() -> dict[str, object]:
+        if app.openapi_schema is None:
+            schema = original()
+            for operations in schema["paths"].values():
+                for operation in operations.values():
+                    if "security" in operation:
+                        for status, answer in AUTH_ERRORS.items():
+                            operation["responses"].setdefault(status, answer)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

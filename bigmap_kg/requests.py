@@ -495,11 +495,15 @@ SELECT ?request ?group ?observable ?label WHERE {
 def stored_requests(store: TripleStore, request_id: str | None = None) -> list[Request]:
     """The requests held in the store (all, or the one with that id or IRI)."""
     from bigmap_kg.queries import inject_values
+    from bigmap_kg.store.base import is_iri as valid_iri
 
     wanted: list[tuple[list[str], list[list[Any]]]] = []
     if request_id is not None:
-        is_iri = request_id.startswith(("http://", "https://"))
-        iri = URIRef(request_id) if is_iri else request_iri(request_id)
+        given_iri = request_id.startswith(("http://", "https://"))
+        iri = URIRef(request_id) if given_iri else request_iri(request_id)
+        if not valid_iri(str(iri)):  # never pasted into a query: no such request
+            raise UnknownReference(f"no stored request {request_id!r}", Location(field="request"),
+                                   hint="a request ID is letters, digits and - _ .")
         wanted = [(["request"], [[iri]])]
     rows = store.select(inject_values(_STORED, wanted)).rows
     if request_id is not None and not rows:

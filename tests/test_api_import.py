@@ -261,3 +261,8 @@ def test_a_partner_imports_a_record_with_files_over_http(api_client, tokens, cth
     record = (Path(__file__).parent.parent / "examples" / "import" / "invenio-record.json").read_bytes()
     r = upload(api_client, tokens.cth, ("record.json", record))
     assert r.status_code == 200, r.text
+
+
+def test_a_request_id_that_is_no_iri_is_404_not_a_query_error(api_client):
+    r = api_client.get("/requests/%C2%9D")
+    assert r.status_code == 404, r.text
