@@ -43,7 +43,7 @@ def ntriples(graph: Graph) -> str:
     return graph.serialize(format="nt")
 
 
-_IRI = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*")
+_IRI = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:[^\s\x00-\x20\x7f-\x9f<>\"{}|\\^`]*")  # no controls
 
 
 def is_iri(text: str) -> bool:
