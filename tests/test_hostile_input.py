@@ -67,3 +67,14 @@ def test_formula_text_in_a_csv_is_stored_as_text_never_evaluated(kg_store: Embed
     rows = kg_store.select("SELECT ?d WHERE { <https://w3id.org/bigmap-kg/id/sample/F-1> "
                            "<https://w3id.org/bigmap-kg/ontology#description> ?d }").rows
     assert [str(r["d"]) for r in rows] == ["=cmd|' /C calc'!A0"]
+
+
+def test_formula_text_is_escaped_again_when_a_result_is_written_as_csv(kg_store: EmbeddedStore) -> None:
+    from bigmap_kg.output import render
+
+    data = b"sample_id,sample_shape,description\nF-2,Powder,=cmd|' /C calc'!A0\n"
+    assert run_import(kg_store, [Source("f.csv", data)]).written
+    result = kg_store.select("SELECT ?d WHERE { <https://w3id.org/bigmap-kg/id/sample/F-2> "
+                             "<https://w3id.org/bigmap-kg/ontology#description> ?d }")
+    text = render(result, "csv", {})
+    assert text.splitlines()[1] == "'=cmd|' /C calc'!A0"  # the apostrophe makes it text in a spreadsheet
