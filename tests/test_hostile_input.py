@@ -78,3 +78,17 @@ def test_formula_text_is_escaped_again_when_a_result_is_written_as_csv(kg_store:
                              "<https://w3id.org/bigmap-kg/ontology#description> ?d }")
     text = render(result, "csv", {})
     assert text.splitlines()[1] == "'=cmd|' /C calc'!A0"  # the apostrophe makes it text in a spreadsheet
+
+
+def test_a_50_mb_literal_is_refused_413_on_every_upload_path_and_nothing_is_written(
+        api_client, tokens, kg_store: EmbeddedStore) -> None:
+    before = kg_store.triple_count()
+    big = b'<http://example.org/a> <http://example.org/b> "' + b"x" * 50_000_000 + b'" .'
+    admin = {"Authorization": f"Bearer {tokens.admin}"}
+    for route, media in (("/entries", "text/turtle"), ("/validate", "text/turtle"),
+                         ("/sparql", "application/sparql-query"), ("/sparql/update", "application/sparql-update")):
+        r = api_client.post(route, content=big, headers={**admin, "Content-Type": media})
+        assert r.status_code == 413, (route, r.text[:200])
+    r = api_client.post("/import", files=[("files", ("big.ttl", big, "text/turtle"))], headers=admin)
+    assert r.status_code == 413
+    assert kg_store.triple_count() == before
