@@ -203,6 +203,16 @@ def example_text(query: NamedQuery) -> str:
 
 
 @cache
+@cache
+def query_text(name: str) -> str:
+    """The text of a building-block query, ``queries/<name>.rq`` (``import/labels``), read once."""
+    folder, _, stem = name.rpartition("/")
+    item = resources.data_dir("queries").joinpath(*folder.split("/"), f"{stem}.rq")
+    if not item.is_file():
+        raise ParseError(f"no query {name!r}", Location(file=f"queries/{name}.rq"))
+    return item.read_text(encoding="utf-8")
+
+
 def page_query(name: str) -> NamedQuery:
     """A query of the web pages, ``queries/pages/<name>.rq``, with its header read."""
     item = resources.data_dir("queries").joinpath("pages", f"{name}.rq")

@@ -8,7 +8,6 @@ import getpass
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
 from urllib.parse import quote
 
 from rdflib import Graph, Literal, Namespace, URIRef
@@ -18,16 +17,10 @@ from bigmap_kg import __version__
 from bigmap_kg.errors import EntryConflict, Location, UnknownReference
 from bigmap_kg.importing.source import Source
 from bigmap_kg.namespaces import BATCH_PREFIX, BMK, ID
-from bigmap_kg.queries import inject_values
-from bigmap_kg.resources import data_dir
+from bigmap_kg.queries import inject_values, query_text
 from bigmap_kg.store.base import TripleStore, check_graph_iri
 
 PROV = Namespace("http://www.w3.org/ns/prov#")
-
-
-@cache
-def _query(name: str) -> str:
-    return data_dir("queries").joinpath("import", f"{name}.rq").read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -105,7 +98,7 @@ class BatchInfo:
 def list_batches(store: TripleStore) -> list[BatchInfo]:
     """Imports with their provenance first (oldest first), then batch graphs without provenance."""
     found: dict[str, BatchInfo] = {}
-    for row in store.select(_query("batches")).rows:
+    for row in store.select(query_text("import/batches")).rows:
         def text(name: str, row: Mapping[str, object] = row) -> str | None:
             value = row.get(name)
             return str(value) if value is not None else None
@@ -139,7 +132,8 @@ def find_batch(store: TripleStore, name: str) -> str:
 
 def dependants(store: TripleStore, batch: str) -> list[tuple[str, str, str]]:
     """(entry of the batch, entry elsewhere that links to it, its graph): what an undo would break."""
-    text = inject_values(_query("batch-dependants"), [(["batch"], [[URIRef(batch)]])], "batch-dependants")
+    text = inject_values(query_text("import/batch-dependants"), [(["batch"], [[URIRef(batch)]])],
+                         "batch-dependants")
     return [(str(r["entry"]), str(r["other"]), str(r["graph"])) for r in store.select(text).rows]
 
 

@@ -37,8 +37,7 @@ from bigmap_kg.importing.resolve import Resolver
 from bigmap_kg.importing.source import Mapped, Source
 from bigmap_kg.importing.tables import load_json
 from bigmap_kg.namespaces import BMK, ID
-from bigmap_kg.queries import inject_values
-from bigmap_kg.resources import data_dir
+from bigmap_kg.queries import inject_values, query_text
 from bigmap_kg.store.base import TripleStore
 
 # electrochemistry-reference.ttl: skos:prefLabel "hasActiveMaterial"
@@ -49,10 +48,6 @@ HAS_ACTIVE_MATERIAL = URIRef(
 SCHEMA_BASES = ("https://schema.org/", "http://schema.org/", "schema:")
 ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S*")
 
-
-
-def _query(name: str) -> str:
-    return data_dir("queries").joinpath("import", f"{name}.rq").read_text(encoding="utf-8")
 
 
 def is_battinfo(data: object) -> bool:
@@ -200,7 +195,7 @@ def read_battinfo(source: Source, resolver: Resolver, contexts: dict[str, Path])
 # -- the cell -----------------------------------------------------------------------------
 def _shape_classes(store: TripleStore) -> dict[URIRef, URIRef]:
     """Class IRI -> sample shape, from the shapes' skos:closeMatch in ontology/vocabulary.ttl."""
-    rows = store.select(_query("battinfo-sample-shapes")).rows
+    rows = store.select(query_text("import/battinfo-sample-shapes")).rows
     return {r["class"]: r["shape"] for r in rows  # type: ignore[misc]
             if isinstance(r["class"], URIRef) and isinstance(r["shape"], URIRef)}
 
@@ -300,7 +295,7 @@ def _materials(graph: Graph, cell: URIRef, store: TripleStore) -> list[URIRef]:
     if not classes:
         return []
     rows: list[list[Node | None]] = [[c] for c in classes]
-    text = inject_values(_query("battinfo-materials"), [(["class"], rows)], "battinfo/materials")
+    text = inject_values(query_text("import/battinfo-materials"), [(["class"], rows)], "battinfo/materials")
     return sorted({r["material"] for r in store.select(text).rows  # type: ignore[misc]
                    if isinstance(r["material"], URIRef)})
 

@@ -9,7 +9,6 @@ import io
 import json
 from collections import defaultdict
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -32,8 +31,7 @@ from bigmap_kg.importing.crate_format import (
 )
 from bigmap_kg.importing.resolve import Resolver, local_name
 from bigmap_kg.namespaces import BMK, BMK_IRI
-from bigmap_kg.queries import inject_values
-from bigmap_kg.resources import data_dir
+from bigmap_kg.queries import inject_values, query_text
 from bigmap_kg.store.base import TripleStore
 
 DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
@@ -42,12 +40,6 @@ PUBLISHER = {"@id": "https://www.big-map.eu/", "@type": "Organization", "name": 
              "url": "https://www.big-map.eu/"}
 JSONObject = dict[str, Any]
 
-
-
-@cache
-def _step(name: str) -> str:
-    """One collecting step: queries/export/crate-<name>.rq (entries pointing at ?x)."""
-    return data_dir("queries").joinpath("export", f"crate-{name}.rq").read_text(encoding="utf-8")
 
 
 # How the root dataset counts the entries, in this order.
@@ -86,12 +78,12 @@ def find_sample(store: TripleStore, sample: str) -> URIRef:
 def collect_entries(store: TripleStore, sample: URIRef) -> list[URIRef]:
     """The entries of the export, the sample first, then its lineage, measurements, shipments,
     records and notebook entries (each group sorted)."""
-    lineage = (related(store, _step("ancestors"), [sample])
-               | related(store, _step("descendants"), [sample])) - {sample}
+    lineage = (related(store, query_text("export/crate-ancestors"), [sample])
+               | related(store, query_text("export/crate-descendants"), [sample])) - {sample}
     samples = [sample, *sorted(lineage)]
-    measurements = sorted(related(store, _step("measurements"), samples))
-    shipments = sorted(related(store, _step("shipments"), samples))
-    records = sorted(related(store, _step("records"), [*samples, *measurements]))
+    measurements = sorted(related(store, query_text("export/crate-measurements"), samples))
+    shipments = sorted(related(store, query_text("export/crate-shipments"), samples))
+    records = sorted(related(store, query_text("export/crate-records"), [*samples, *measurements]))
     return list(dict.fromkeys([*samples, *measurements, *shipments, *records]))
 
 

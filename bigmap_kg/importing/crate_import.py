@@ -34,7 +34,7 @@ from bigmap_kg.importing.problems import ERROR, WARNING, Origin
 from bigmap_kg.importing.resolve import ENTRY_CLASSES, Resolver, local_name
 from bigmap_kg.importing.source import Mapped, Source
 from bigmap_kg.namespaces import BMK, BMK_IRI, ID
-from bigmap_kg.resources import data_dir
+from bigmap_kg.queries import query_text
 
 
 def read_crate(source: Source, resolver: Resolver, *, max_member_bytes: int = MAX_MEMBER_BYTES) -> Mapped:
@@ -128,8 +128,7 @@ def expand(value: str, prefixes: dict[str, str]) -> str:
 # -- our entries -------------------------------------------------------------------------------
 
 def known_classes(resolver: Resolver) -> set[URIRef]:
-    query = data_dir("queries").joinpath("import", "ontology-classes.rq").read_text(encoding="utf-8")
-    rows = resolver.store.select(query).rows
+    rows = resolver.store.select(query_text("import/ontology-classes")).rows
     return {row["c"] for row in rows if isinstance(row["c"], URIRef)}
 
 

@@ -29,8 +29,7 @@ from bigmap_kg.importing.source import Mapped, Source
 from bigmap_kg.importing.tables import Table
 from bigmap_kg.loader import batch_graph_name, referenced_types
 from bigmap_kg.namespaces import BATCH_PREFIX, BMK
-from bigmap_kg.queries import inject_values
-from bigmap_kg.resources import data_dir
+from bigmap_kg.queries import inject_values, query_text
 from bigmap_kg.store.base import TripleStore, is_iri
 from bigmap_kg.validation import Problem, Validator
 
@@ -190,15 +189,11 @@ def _register_described(graph: Graph, resolver: Resolver) -> None:
                 resolver.register(cls, str(ident), entry)
 
 
-def _text(name: str) -> str:
-    return data_dir("queries").joinpath("import", f"{name}.rq").read_text(encoding="utf-8")
-
-
 def _stored_conflicts(store: TripleStore, mapped: Mapped, allowed: set[str]) -> list[ImportProblem]:
     """An entry already stored (in another batch, or the catalogue) is an error on its row."""
     entries = sorted(mapped.entries)
     problems = []
-    text = _text("stored-entries")
+    text = query_text("import/stored-entries")
     for start in range(0, len(entries), CHUNK):
         rows: list[list[Node | None]] = [[iri] for iri in entries[start:start + CHUNK]]
         query = inject_values(text, [(["entry"], rows)], "import/stored-entries")
@@ -225,7 +220,8 @@ def _ids_taken(store: TripleStore, mapped: Mapped) -> list[ImportProblem]:
     problems = []
     for start in range(0, len(ids), CHUNK):
         rows: list[list[Node | None]] = [[Literal(i)] for i in ids[start:start + CHUNK]]
-        query = inject_values(_text("entries-by-identifier"), [(["id"], rows)], "entries-by-identifier")
+        query = inject_values(query_text("import/entries-by-identifier"), [(["id"], rows)],
+                              "entries-by-identifier")
         for row in store.select(query).rows:
             ident, thing = str(row["id"]), row["thing"]
             for entry in [e for i, e in new if i == ident and e != thing]:

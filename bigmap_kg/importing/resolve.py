@@ -8,14 +8,12 @@ import difflib
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from bigmap_kg.namespaces import BMK
-from bigmap_kg.queries import inject_values
-from bigmap_kg.resources import data_dir
+from bigmap_kg.queries import inject_values, query_text
 from bigmap_kg.store.base import TripleStore, is_iri
 
 # Entries are named by their IDs; everything else by its labels.
@@ -31,11 +29,6 @@ def normal(text: str) -> str:
 
 def local_name(iri: str) -> str:
     return re.split(r"[/#]", iri.rstrip("/#"))[-1]
-
-
-@cache
-def _query(name: str) -> str:
-    return data_dir("queries").joinpath("import", f"{name}.rq").read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -70,7 +63,7 @@ class Resolver:
         if cls not in self._labels:
             names: dict[str, set[URIRef]] = defaultdict(set)
             preferred: dict[URIRef, str] = {}
-            text = inject_values(_query("labels"), [(["class"], [[cls]])], "import/labels")
+            text = inject_values(query_text("import/labels"), [(["class"], [[cls]])], "import/labels")
             for row in self.store.select(text).rows:
                 thing = row["thing"]
                 if not isinstance(thing, URIRef):
@@ -103,7 +96,7 @@ class Resolver:
         self._looked_up.update(todo)
         for start in range(0, len(todo), CHUNK):
             rows: list[list[Node | None]] = [[Literal(i)] for i in todo[start:start + CHUNK]]
-            text = inject_values(_query("entries-by-identifier"), [(["id"], rows)],
+            text = inject_values(query_text("import/entries-by-identifier"), [(["id"], rows)],
                                  "import/entries-by-identifier")
             for row in self.store.select(text).rows:
                 if isinstance(row["thing"], URIRef) and isinstance(row["type"], URIRef):
