@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 
-.PHONY: setup demo serve test lint bench wheel-check clean
+.PHONY: setup demo serve test lint bench bench-queries wheel-check clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,9 @@ $(VENV)/.installed: pyproject.toml
 	@command -v chromium >/dev/null || { echo "installing Debian's Chromium for the browser tests"; \
 	  (apt-get update -qq && apt-get install -y -qq chromium chromium-driver) >/dev/null || \
 	  echo "warning: no Chromium; the browser tests will fail"; }
+	@command -v virtuoso-t >/dev/null || { echo "installing Debian's Virtuoso Open Source for the remote-backend tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource-7-bin) >/dev/null || \
+	  echo "warning: no Virtuoso; the Virtuoso backend tests will fail"; }
 	touch $@
 
 setup: $(VENV)/.installed
@@ -44,13 +47,22 @@ lint: setup
 test: lint
 	$(BIN)/pytest -q -p no:cacheprovider
 
-# Speed and memory (benchmarks/README.md): 10 000 measurement rows imported with validation into a
-# catalogue-only store and into one holding 1 000 000 synthetic measurements (about 10 minutes on
-# 2 cores); writes benchmarks/results/import.md and import.json. Options go in BENCH_ARGS, e.g.
-# make bench BENCH_ARGS="--keep-store /var/tmp/bigmap-kg-bench" to reuse the large store next time.
+# Speed and memory (benchmarks/README.md). The import benchmark: 10 000 measurement rows imported
+# with validation into a catalogue-only store and into one holding 1 000 000 synthetic
+# measurements (about 10 minutes on 2 cores; benchmarks/results/import.md and import.json). The
+# query benchmark: load time, every named query, plans and reports on stores of 10 000, 100 000
+# and 1 000 000 synthetic measurements (benchmarks/results/queries.md and queries.json).
+# Options go in BENCH_ARGS (import) and QUERY_BENCH_ARGS (queries), e.g.
+# make bench BENCH_ARGS="--keep-store /var/tmp/bigmap-kg-bench" QUERY_BENCH_ARGS="--keep-store /var/tmp/bigmap-kg-bench"
+# to make the large stores once and reuse them (both benchmarks share the kept stores).
 BENCH_ARGS ?=
+QUERY_BENCH_ARGS ?=
 bench: setup
 	$(PY) -m benchmarks.import_rows $(BENCH_ARGS)
+	$(PY) -m benchmarks.queries_bench $(QUERY_BENCH_ARGS)
+
+bench-queries: setup
+	$(PY) -m benchmarks.queries_bench $(QUERY_BENCH_ARGS)
 
 # Build the wheel, install it in a clean venv, run it from there (no source checkout on the path).
 wheel-check: setup

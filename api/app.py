@@ -17,7 +17,7 @@ from bigmap_kg import __version__
 from bigmap_kg.access import TokenBook
 from bigmap_kg.settings import Settings
 from bigmap_kg.sparql_protocol import QueryRunner
-from bigmap_kg.store import TripleStore, open_store
+from bigmap_kg.store import TripleStore, store_from_settings
 from bigmap_kg.validation import Validator
 
 DESCRIPTION = """
@@ -54,9 +54,7 @@ def create_app(settings: Settings | None = None, store: TripleStore | None = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = store is None
-        app.state.store = store if store is not None else open_store(
-            settings.store, endpoint=settings.endpoint, update_endpoint=settings.update_endpoint,
-            union_default_graph=settings.union_default_graph)
+        app.state.store = store if store is not None else store_from_settings(settings)
         app.state.runner = QueryRunner(app.state.store, timeout=settings.query_timeout,
                                        limit=settings.result_limit, workers=settings.query_workers)
         try:

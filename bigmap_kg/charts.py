@@ -19,6 +19,7 @@ from bigmap_kg.namespaces import BMK
 from bigmap_kg.output import labels_of
 from bigmap_kg.queries import NamedQuery
 from bigmap_kg.store import TripleStore
+from bigmap_kg.terms import truthy
 
 # The x axis: the three orders of magnitude of D5.1's charts, in order.
 LENGTH_SCALES: tuple[tuple[URIRef, str], ...] = (
@@ -125,7 +126,7 @@ def _bubble(row: dict[str, Node | None]) -> Bubble:
         cluster=URIRef(str(row["cluster"])) if row["cluster"] is not None else None,
         partners=_split(row["partnerNames"], "|"),
         instruments=_split(row["instrumentNames"], "|"),
-        operando=_text(row["operando"]).lower() == "true",
+        operando=truthy(row["operando"]),
         scales=scales,
         dimension=int(str(dimension)) if dimension is not None else None,
     )

@@ -39,12 +39,9 @@ class State:
 
     def store(self) -> TripleStore:
         if self._store is None:
-            from bigmap_kg.store import open_store
+            from bigmap_kg.store import store_from_settings
 
-            s = self.settings
-            self._store = open_store(s.store, endpoint=s.endpoint,
-                                     update_endpoint=s.update_endpoint,
-                                     union_default_graph=s.union_default_graph)
+            self._store = store_from_settings(self.settings)
         return self._store
 
     def close(self) -> None:

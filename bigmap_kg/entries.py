@@ -29,7 +29,7 @@ from bigmap_kg.namespaces import BMK_IRI, CATALOGUE_GRAPH, ONTOLOGY_GRAPH, SHAPE
 from bigmap_kg.queries import inject_values
 from bigmap_kg.resources import data_dir
 from bigmap_kg.store import EmbeddedStore, TripleStore
-from bigmap_kg.store.base import check_graph_iri, ntriples
+from bigmap_kg.store.base import ntriples
 from bigmap_kg.validation import Validator, short_name
 
 PROTECTED_GRAPHS = {str(ONTOLOGY_GRAPH), str(SHAPES_GRAPH)}
@@ -198,7 +198,7 @@ def replace_entry(store: TripleStore, iri: URIRef, data: Graph, validator: Valid
         raise ValidationFailed(report)
     graph = batch_graph_name(data)
     store.update(f"{_delete_description(iri)} ;\n"
-                 f"INSERT DATA {{ GRAPH <{check_graph_iri(graph)}> {{\n{ntriples(data)}\n}} }}")
+                 + store.insert_text(graph, ntriples(data)))
     return EntryWrite([str(iri)], WriteResult(graph, len(data), True, report))
 
 

@@ -204,9 +204,10 @@ def run_filters(store: TripleStore, request: Request,
 
 def _combine(verdicts: list[Verdict]) -> Verdict:
     """One verdict of a criterion on one matrix row that gives several values (two resolutions,
-    say): kept when any value reaches the request, else undecided when any is unknown."""
+    say): kept when any value reaches the request, else undecided when any is unknown. The
+    reasons are sorted: a store returns the values in no particular order."""
     for status in VERDICTS:
-        reasons = list(dict.fromkeys(v.reason for v in verdicts if v.verdict == status))
+        reasons = sorted({v.reason for v in verdicts if v.verdict == status})
         if reasons:
             return Verdict(verdicts[0].criterion, status, " ".join(reasons))
     raise AssertionError("no verdict")  # pragma: no cover - verdicts is never empty

@@ -20,6 +20,7 @@ from bigmap_kg.namespaces import BMK
 from bigmap_kg.queries import Table, inject_values
 from bigmap_kg.requests import Request
 from bigmap_kg.store.base import TripleStore
+from bigmap_kg.terms import truthy
 
 LEVEL_SCORE = {BMK.High: 1.0, BMK.Medium: 0.67, BMK.Low: 0.33}
 AVAILABILITY_COST = {BMK.High: 0.0, BMK.Medium: 0.5, BMK.Low: 1.0}
@@ -139,7 +140,7 @@ def _facts(store: TripleStore, options: list[Option]) -> dict[tuple[URIRef, URIR
     facts: dict[tuple[URIRef, URIRef], Facts] = {}
     for row in store.select(inject_values(planning_query("step-facts"), [table])).rows:
         facts[(row["instrument"], row["technique"])] = Facts(  # type: ignore[index]
-            partner=row["partner"], facility=str(row["facility"]) == "true",  # type: ignore[arg-type]
+            partner=row["partner"], facility=truthy(row["facility"]),  # type: ignore[arg-type]
             site=row["site"], quality=row["quality"], availability=row["availability"],  # type: ignore[arg-type]
             queued=_count(row["queued"]),
             integrity=row["integrity"], logged=_count(row["logged"]),  # type: ignore[arg-type]

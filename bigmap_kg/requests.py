@@ -25,6 +25,7 @@ from bigmap_kg.loader import WriteResult, write_batch
 from bigmap_kg.namespaces import BMK, ID
 from bigmap_kg.quantities import Quantity, parse_quantity
 from bigmap_kg.store.base import TripleStore
+from bigmap_kg.terms import truthy
 from bigmap_kg.validation import Validator
 
 KEYS = ("id", "title", "author", "description", "observables", "correlated", "sample_shape",
@@ -530,7 +531,7 @@ def stored_requests(store: TripleStore, request_id: str | None = None) -> list[R
             observables=[n for g, n in found if g is None],
             sample_shape=Named(row["shape"], str(row["shapeLabel"])),  # type: ignore[arg-type]
             roi_kind=Named(roi, next(k for k, v in ROI_CHOICES.items() if v == roi).capitalize()),  # type: ignore[arg-type]
-            operando=str(row["operando"]) == "true",
+            operando=truthy(row["operando"]),
             groups=[groups[k] for k in sorted(groups, key=str)],
             roi_size=parse_quantity(str(row["roiText"]), BMK.Length, source) if row["roiText"] else None,
             time_resolution=(parse_quantity(str(row["timeText"]), BMK.Duration, source)

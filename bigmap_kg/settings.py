@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -48,6 +48,12 @@ class Settings(BaseSettings):
     update_endpoint: str | None = Field(default=None, description="SPARQL 1.1 update endpoint URL")
     union_default_graph: bool = Field(
         default=False, description="the remote server already queries the union of its graphs")
+    server: Literal["generic", "virtuoso"] = Field(
+        default="generic", description="the remote server's kind, for its dialect: 'virtuoso' "
+                                       "(docs/scaling.md), else any SPARQL 1.1 server")
+    endpoint_user: str | None = Field(default=None, description="user for the update endpoint")
+    endpoint_password: SecretStr | None = Field(
+        default=None, description="password for the update endpoint (HTTP digest or basic)")
 
     # -- the service (bigmap-kg serve) ------------------------------------------------------
     host: str = Field(default="127.0.0.1", description="address the service listens on")

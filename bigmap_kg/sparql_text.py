@@ -48,3 +48,13 @@ def nesting(sparql: str) -> int:
     from bigmap_kg.nesting import deepest
 
     return deepest(_bare(sparql), "{([", "})]")[0]
+
+
+_FORM = re.compile(r"(?<![\w:?$.-])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
+
+
+def query_form(sparql: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first query-form keyword outside comments,
+    strings and IRIs (SELECT when none is found, so that the server reports the mistake)."""
+    found = _FORM.search(_bare(sparql))
+    return found.group(1).upper() if found else "SELECT"

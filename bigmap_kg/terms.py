@@ -39,3 +39,15 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
     raise TypeError(f"unsupported RDF term {term!r}")
+
+
+def truthy(term: Node | None) -> bool:
+    """A boolean from a query answer: ``true`` (xsd:boolean) or a non-zero number, which is how
+    Virtuoso returns the value of ``EXISTS`` and of boolean expressions."""
+    text = str(term).strip().lower() if term is not None else ""
+    if text in ("true", "false", ""):
+        return text == "true"
+    try:
+        return float(text) != 0
+    except ValueError:
+        return False

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,53 +19,49 @@ import pytest
 from bigmap_kg.loader import init_store
 from bigmap_kg.store import EmbeddedStore, RemoteStore, TripleStore
 from bigmap_kg.validation import Validator
+from tests import servers
+from tests.servers import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def oxigraph_binary() -> str:
-    found = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
-    if not Path(found).exists():
-        pytest.fail("the oxigraph server (PyPI package 'oxigraph') is not installed")
-    return found
-
-
 @pytest.fixture
 def oxigraph_server(tmp_path: Path) -> Iterator[str]:
     """A real Oxigraph server with its own data folder; yields its base URL."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [oxigraph_binary(), "serve", "--location", str(tmp_path / "oxigraph"),
-         "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/query?query=ASK%7B%7D", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"oxigraph server did not start: {proc.stderr.read()!r}")  # type: ignore[union-attr]
-            time.sleep(0.1)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        with servers.oxigraph_server(tmp_path / "oxigraph") as server:
+            yield server.base
+    except servers.ServerMissing as exc:
+        pytest.fail(str(exc))
 
 
-@pytest.fixture(params=["embedded", "oxigraph-server"])
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[servers.Server]:
+    """A real Virtuoso with its own database, shared by the tests of a session (it takes ~4 s to
+    start); tests get it emptied of our graphs (``any_store``) or reset to the catalogue."""
+    try:
+        with servers.virtuoso_server(tmp_path_factory.mktemp("virtuoso") / "db") as server:
+            yield server
+    except servers.ServerMissing as exc:
+        pytest.fail(str(exc))
+
+
+def emptied(store: TripleStore) -> TripleStore:
+    store.drop_all()
+    return store
+
+
+BACKENDS = ["embedded", "oxigraph-server", pytest.param("virtuoso", marks=pytest.mark.slow)]
+
+
+@pytest.fixture(params=BACKENDS)
 def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TripleStore]:
-    """Each backend in turn: the store contract must hold for all."""
+    """Each backend in turn, empty: the store contract must hold for all."""
     if request.param == "embedded":
         store: TripleStore = EmbeddedStore(tmp_path / "store")
+    elif request.param == "virtuoso":
+        store = emptied(request.getfixturevalue("virtuoso").store())
     else:
         base = request.getfixturevalue("oxigraph_server")
         store = RemoteStore(f"{base}/query", f"{base}/update")
@@ -234,3 +229,48 @@ def page(browser: Any, live_service: str) -> Iterator[Any]:
     yield pg
     context.close()
     assert not errors, errors
+
+
+# -- the same catalogue on every backend ----------------------------------------------------
+
+@pytest.fixture(scope="session")
+def catalogue_dump(initialised_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The initialised store (ontology, shapes, catalogue) as N-Quads, to restore elsewhere."""
+    with store_copy(initialised_store_dir, tmp_path_factory.mktemp("dump") / "store") as s:
+        return s.export("nquads")
+
+
+@pytest.fixture(scope="session")
+def oxigraph_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[servers.Server]:
+    """An Oxigraph server shared by the tests of a session that reset it themselves."""
+    try:
+        with servers.oxigraph_server(tmp_path_factory.mktemp("oxigraph") / "db") as server:
+            yield server
+    except servers.ServerMissing as exc:
+        pytest.fail(str(exc))
+
+
+def holding_catalogue(store: TripleStore, dump: bytes, expected: dict[str, int]) -> TripleStore:
+    """``store`` as the initialised store is: restored from the dump unless it holds exactly
+    the same graphs with the same numbers of triples already (a test wrote, or another emptied)."""
+    from bigmap_kg.store.restore import restore
+
+    if {g: store.triple_count(g) for g in store.graphs()} != expected:
+        restore(store, dump, "nquads", replace=True)
+    return store
+
+
+@pytest.fixture(params=BACKENDS)
+def backend_store(request: pytest.FixtureRequest, initialised_store_dir: Path, catalogue_dump: bytes,
+                  tmp_path: Path) -> Iterator[TripleStore]:
+    """The initialised store on each backend in turn: a fresh embedded copy, or a shared server
+    reset to the same graphs."""
+    if request.param == "embedded":
+        with store_copy(initialised_store_dir, tmp_path / "kg-store") as s:
+            yield s
+        return
+    from bigmap_kg.store.restore import read_dump
+
+    expected = {g: len(lines) for g, lines in read_dump(catalogue_dump, "nquads").items()}
+    server = request.getfixturevalue("virtuoso" if request.param == "virtuoso" else "oxigraph_session")
+    yield holding_catalogue(server.store(), catalogue_dump, expected)

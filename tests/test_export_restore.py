@@ -32,24 +32,45 @@ def _graphs(dump: bytes, fmt: str) -> dict[str, object]:
             and len(g)}
 
 
-@pytest.mark.slow
-def test_export_then_restore_gives_every_named_graph_back(any_store: TripleStore, tmp_path: Path) -> None:
-    fmt = "trig" if isinstance(any_store, EmbeddedStore) else "nquads"  # each format on one backend
-    init_store(any_store)
-    outcome = run_import(any_store, [Source.from_path(DATA / "samples.csv"), Source.from_path(
-        DATA / "measurements.csv"), Source("shipment.ttl", SHIPMENT)])
-    assert outcome.written, outcome.report.to_text()
-    dump = any_store.export(fmt)
-    any_store.update("DROP ALL")
-    assert any_store.graphs() == []
-    counts = restore(any_store, dump, fmt)
-    before, after = _graphs(dump, fmt), _graphs(any_store.export(fmt), fmt)
-    assert set(before) == set(after) == set(counts) and len(before) == 4
+@pytest.fixture(scope="module")
+def logbook_dump(initialised_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The catalogue plus one imported batch (samples, measurements, a shipment with blank
+    nodes), as N-Quads: made once on the embedded store."""
+    from tests.conftest import store_copy
+
+    with store_copy(initialised_store_dir, tmp_path_factory.mktemp("logbook") / "s") as store:
+        outcome = run_import(store, [Source.from_path(DATA / "samples.csv"), Source.from_path(
+            DATA / "measurements.csv"), Source("shipment.ttl", SHIPMENT)])
+        assert outcome.written, outcome.report.to_text()
+        return store.export("nquads")
+
+
+def _same_graphs(first: bytes, second: bytes, fmt: str) -> None:
+    before, after = _graphs(first, "nquads"), _graphs(second, fmt)
+    assert set(before) == set(after) and len(before) == 4
     for name, graph in before.items():
         if not isomorphic(graph, after[name]):  # type: ignore[arg-type]
-            _both, first, second = graph_diff(to_isomorphic(graph), to_isomorphic(after[name]))  # type: ignore[arg-type]
-            pytest.fail(f"{name} differs:\nonly before:\n{first.serialize(format='nt')}\n"
-                        f"only after:\n{second.serialize(format='nt')}")
+            _both, one, two = graph_diff(to_isomorphic(graph), to_isomorphic(after[name]))  # type: ignore[arg-type]
+            pytest.fail(f"{name} differs:\nonly before:\n{one.serialize(format='nt')}\n"
+                        f"only after:\n{two.serialize(format='nt')}")
+
+
+@pytest.mark.slow
+def test_export_then_restore_gives_every_named_graph_back(any_store: TripleStore, logbook_dump: bytes,
+                                                          request: pytest.FixtureRequest) -> None:
+    if request.node.callspec.params["any_store"] == "virtuoso":
+        request.applymarker(pytest.mark.xfail(strict=True, reason=(
+            "Virtuoso 7.2.5 stores numbers as native numbers: '1'^^xsd:decimal comes back as "
+            "xsd:integer, and 1.602176634e-19 (the electronvolt's SI factor) as 0 (docs/scaling.md)")))
+    fmt = "trig" if isinstance(any_store, EmbeddedStore) else "nquads"  # each format on one backend
+    restore(any_store, logbook_dump, "nquads")
+    dump = any_store.export(fmt)
+    _same_graphs(logbook_dump, dump, fmt)
+    any_store.drop_all()
+    assert any_store.graphs() == []
+    counts = restore(any_store, dump, fmt)
+    assert set(counts) == set(any_store.graphs())
+    _same_graphs(logbook_dump, any_store.export(fmt), fmt)
 
 
 def test_restore_into_a_store_holding_data_needs_replace(tmp_path: Path) -> None:

@@ -52,7 +52,7 @@ def test_query_page_lists_every_named_query_as_an_example(api_client):
 def test_example_binds_required_parameters_to_their_example_in_a_values_block():
     query = get_query("instruments-for-observable")
     text = example_text(query)
-    assert 'VALUES (?_observable ?_operando) {\n    ("Li distribution and gradients" UNDEF) }' in text
+    assert 'VALUES (?_observable ?_operando) {\n    ("Lithium distribution and gradients" UNDEF) }' in text
     assert "#   ?_operando: only instruments with an available operando cell (optional" in text
     assert "#+" not in text  # the YAML header is replaced by a short comment
 

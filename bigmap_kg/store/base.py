@@ -105,7 +105,7 @@ class TripleStore(ABC):
         iri = check_graph_iri(graph)
         parts = [f"DROP SILENT GRAPH <{iri}>"] if replace else []
         if len(data):
-            parts.append(f"INSERT DATA {{ GRAPH <{iri}> {{\n{ntriples(data)}\n}} }}")
+            parts.append(self.insert_text(iri, ntriples(data)))
         if parts:
             self._update(" ;\n".join(parts))
 
@@ -117,8 +117,23 @@ class TripleStore(ABC):
         if old_iri != new_iri:
             parts.append(f"DROP SILENT GRAPH <{new_iri}>")
         if len(data):
-            parts.append(f"INSERT DATA {{ GRAPH <{new_iri}> {{\n{ntriples(data)}\n}} }}")
+            parts.append(self.insert_text(new_iri, ntriples(data)))
         self._update(" ;\n".join(parts))
+
+    def insert_text(self, graph: str, triples: str) -> str:
+        """The update operation adding N-Triples text (blank nodes included) to a named graph."""
+        return f"INSERT DATA {{ GRAPH <{check_graph_iri(graph)}> {{\n{triples}\n}} }}"
+
+    def drop_all_text(self) -> str:
+        """The update operations removing every graph of ours (not a server's own graphs);
+        empty when there is nothing to remove."""
+        return "DROP SILENT ALL"
+
+    def drop_all(self) -> None:
+        """Remove every graph of ours, in one transaction."""
+        text = self.drop_all_text()
+        if text:
+            self._update(text)
 
     def drop_graph(self, graph: str) -> None:
         self._update(f"DROP SILENT GRAPH <{check_graph_iri(graph)}>")

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 from urllib.error import URLError
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
-from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
+from SPARQLWrapper import DIGEST, JSON, POST, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
 from bigmap_kg.errors import Location, QuerySyntaxError, StoreError
-from bigmap_kg.sparql_text import is_update
+from bigmap_kg.sparql_text import is_update, query_form
 from bigmap_kg.store.base import Answer, QueryResult, SelectResult, TripleStore
-
-_LIST_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 def _term(binding: dict[str, str]) -> Node:
@@ -40,6 +39,9 @@ class RemoteStore(TripleStore):
     query names the graphs as ``default-graph-uri`` and ``named-graph-uri`` (protocol §2.1.4).
     """
 
+    #: The query listing the named graphs (a server may know a faster one).
+    list_graphs_query = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+
     def __init__(
         self,
         query_endpoint: str,
@@ -47,11 +49,29 @@ class RemoteStore(TripleStore):
         *,
         union_default_graph: bool = False,
         timeout: float = 60.0,
+        credentials: tuple[str, str] | None = None,
     ):
         self.query_endpoint = query_endpoint
         self.update_endpoint = update_endpoint
         self.union_default_graph = union_default_graph
         self.timeout = timeout
+        self.credentials = credentials
+
+    # -- what a server's dialect changes (see virtuoso.py) -----------------------------------
+    def _query_text(self, sparql: str, graphs_given: bool) -> str:
+        """The text sent for a query; ``graphs_given`` when the request names its dataset."""
+        return sparql
+
+    def _authenticate(self, wrapper: SPARQLWrapper) -> None:
+        """Credentials for the update endpoint (HTTP digest, which Virtuoso asks for; a server
+        asking for basic authentication gets it too)."""
+        if self.credentials:
+            wrapper.setHTTPAuth(DIGEST)
+            wrapper.setCredentials(*self.credentials)
+
+    def _boolean(self, data: dict[str, Any]) -> bool | None:
+        """The answer of an ASK query in SPARQL JSON results, None for a SELECT answer."""
+        return bool(data["boolean"]) if "boolean" in data else None
 
     def _wrapper(self, text: str, graphs: list[str] | None = None,
                  named: list[str] | None = None) -> SPARQLWrapper:
@@ -59,10 +79,13 @@ class RemoteStore(TripleStore):
         wrapper = SPARQLWrapper(self.query_endpoint)
         wrapper.setMethod(POST)
         wrapper.setTimeout(int(self.timeout))
-        wrapper.setQuery(text)
-        if wrapper.isSparqlUpdateRequest():
+        if is_update(text):
             raise StoreError("this is an update, not a query", Location(iri=self.query_endpoint),
                              hint="use update() (over HTTP: the update endpoint)")
+        wrapper.setQuery(self._query_text(text, graphs is not None or named is not None))
+        # SPARQLWrapper guesses the form from keywords anywhere in the text ("ADD" in a comment
+        # makes an update of it); our reading skips comments, strings and IRIs.
+        wrapper.queryType = query_form(text)
         for graph in graphs or []:
             wrapper.addDefaultGraph(graph)
         for graph in (graphs or []) if named is None else named:
@@ -84,7 +107,7 @@ class RemoteStore(TripleStore):
             ) from exc
 
     def graphs(self) -> list[str]:
-        wrapper = self._wrapper(_LIST_GRAPHS)
+        wrapper = self._wrapper(self.list_graphs_query)
         wrapper.setReturnFormat(JSON)
         data = json.loads(self._run(wrapper))
         return sorted(row["g"]["value"] for row in data["results"]["bindings"])
@@ -119,8 +142,9 @@ class RemoteStore(TripleStore):
             return graph
         wrapper.setReturnFormat(JSON)
         data = json.loads(self._run(wrapper))
-        if "boolean" in data:
-            return bool(data["boolean"])
+        boolean = self._boolean(data)
+        if boolean is not None:
+            return boolean
         variables = list(data["head"].get("vars", []))
         rows = [
             {name: (_term(b[name]) if name in b else None) for name in variables}
@@ -139,6 +163,7 @@ class RemoteStore(TripleStore):
         wrapper.setMethod(POST)
         wrapper.setTimeout(int(self.timeout))
         wrapper.setQuery(sparql)
+        self._authenticate(wrapper)
         try:
             wrapper.query()
         except (SPARQLWrapperException, URLError, OSError) as exc:

@@ -8,7 +8,7 @@ from collections import defaultdict
 import pyoxigraph as ox
 
 from bigmap_kg.errors import Location, ParseError, StoreError
-from bigmap_kg.store.base import TripleStore, check_graph_iri
+from bigmap_kg.store.base import TripleStore
 
 FORMATS = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
 
@@ -39,9 +39,10 @@ def restore(store: TripleStore, data: bytes, fmt: str, *, name: str = "dump",
     if store.graphs() and not replace:
         raise StoreError("the store is not empty", Location(file=name),
                          hint="restore into an empty store, or replace everything the store holds")
-    parts = ["DROP SILENT ALL"] if replace else []
+    drop = store.drop_all_text() if replace else ""
+    parts = [drop] if drop else []
     for graph, lines in graphs.items():
-        parts.append(f"INSERT DATA {{ GRAPH <{check_graph_iri(graph)}> {{\n" + "\n".join(lines) + "\n} }")
+        parts.append(store.insert_text(graph, "\n".join(lines)))
     if parts:
         store.update(" ;\n".join(parts))
     return {graph: len(lines) for graph, lines in graphs.items()}

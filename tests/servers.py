@@ -1,0 +1,169 @@
+"""Real SPARQL servers on 127.0.0.1, each on free ports with its own data folder: an Oxigraph
+server (PyPI ``oxigraph``) and Virtuoso Open Source (Debian's ``virtuoso-opensource-7-bin``).
+Used by the test fixtures and the benchmarks; both stop the server afterwards."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from bigmap_kg.store import RemoteStore, TripleStore
+from bigmap_kg.store.virtuoso import VirtuosoStore, endpoints
+
+
+class ServerMissing(RuntimeError):
+    """The server's program is not installed."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A running server: its kind, base URL, and credentials for updates (Virtuoso)."""
+
+    kind: str
+    base: str
+    process: subprocess.Popen[bytes]
+    credentials: tuple[str, str] | None = None
+
+    def store(self, timeout: float = 60.0) -> TripleStore:
+        if self.kind == "virtuoso":
+            query, update = endpoints(self.base)
+            return VirtuosoStore(query, update, credentials=self.credentials, timeout=timeout)
+        return RemoteStore(f"{self.base}/query", f"{self.base}/update", timeout=timeout)
+
+    def settings(self) -> dict[str, str]:
+        """The ``BIGMAP_KG_*`` environment that points bigmap-kg at this server."""
+        store = self.store()
+        assert isinstance(store, RemoteStore)
+        env = {"BIGMAP_KG_ENDPOINT": store.query_endpoint,
+               "BIGMAP_KG_UPDATE_ENDPOINT": store.update_endpoint or ""}
+        if self.credentials:
+            env |= {"BIGMAP_KG_SERVER": "virtuoso", "BIGMAP_KG_ENDPOINT_USER": self.credentials[0],
+                    "BIGMAP_KG_ENDPOINT_PASSWORD": self.credentials[1]}
+        return env
+
+
+def _wait(process: subprocess.Popen[bytes], url: str, name: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"{name} did not start: {process.communicate()[1]!r}") from None
+            time.sleep(0.1)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def oxigraph_binary() -> str:
+    found = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    if not Path(found).exists():
+        raise ServerMissing("the oxigraph server (PyPI package 'oxigraph') is not installed")
+    return found
+
+
+@contextmanager
+def oxigraph_server(folder: Path) -> Iterator[Server]:
+    port = free_port()
+    process = subprocess.Popen(
+        [oxigraph_binary(), "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    _wait(process, f"{base}/query?query=ASK%7B%7D", "the oxigraph server")
+    try:
+        yield Server("oxigraph", base, process)
+    finally:
+        _stop(process)
+
+
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {folder}/virtuoso.db
+ErrorLogFile = {folder}/virtuoso.log
+LockFile = {folder}/virtuoso.lck
+TransactionFile = {folder}/virtuoso.trx
+xa_persistent_file = {folder}/virtuoso.pxa
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {folder}/virtuoso-temp.db
+TransactionFile = {folder}/virtuoso-temp.trx
+
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+MaxClientConnections = 20
+CheckpointInterval = 60
+NumberOfBuffers = {buffers}
+MaxDirtyBuffers = {dirty}
+DirsAllowed = ., {folder}
+DefaultIsolation = 2
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {folder}
+MaxClientConnections = 20
+ServerThreads = 20
+
+[SPARQL]
+ResultSetMaxRows = 10000000
+MaxQueryExecutionTime = {timeout}
+MaxQueryCostEstimationTime = 0
+"""
+
+
+def virtuoso_binary() -> str:
+    found = shutil.which("virtuoso-t")
+    if not found or not shutil.which("isql-vt"):
+        raise ServerMissing("Virtuoso is not installed (Debian: apt-get install virtuoso-opensource-7-bin)")
+    return found
+
+
+@contextmanager
+def virtuoso_server(folder: Path, *, memory_mib: int = 200, timeout: int = 120) -> Iterator[Server]:
+    """Virtuoso with a new database in ``folder``; the ``dba`` password is set to a random one,
+    which the returned server's stores use for updates."""
+    binary = virtuoso_binary()
+    folder.mkdir(parents=True, exist_ok=True)
+    sql_port, http_port = free_port(), free_port()
+    buffers = memory_mib * 1024 // 8 * 2 // 3  # 8 KiB pages, two thirds of the memory
+    ini = folder / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(folder=folder, sql_port=sql_port, http_port=http_port,
+                                       buffers=buffers, dirty=buffers * 3 // 4, timeout=timeout))
+    process = subprocess.Popen([binary, "+foreground", "+configfile", str(ini)], cwd=folder,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{http_port}"
+    try:
+        _wait(process, f"{base}/sparql?query=ASK%7B%7D", "Virtuoso", seconds=120)
+        password = secrets.token_urlsafe(12)
+        subprocess.run(["isql-vt", f"127.0.0.1:{sql_port}", "dba", "dba",
+                        f"exec=USER_CHANGE_PASSWORD('dba', 'dba', '{password}');"],
+                       check=True, capture_output=True, timeout=60)
+        yield Server("virtuoso", base, process, ("dba", password))
+    finally:
+        _stop(process)

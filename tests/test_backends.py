@@ -1,0 +1,125 @@
+"""The named queries answer alike on every backend: the embedded store, an Oxigraph server and
+Virtuoso, each holding the same ontology, shapes and catalogue (differential tests)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal, InvalidOperation
+
+import pytest
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from bigmap_kg.planner_report import plan_report
+from bigmap_kg.queries import NamedQuery, list_queries, page_query
+from bigmap_kg.requests import read_request
+from bigmap_kg.resources import data_files, relative_name
+from bigmap_kg.store import SelectResult, TripleStore
+
+NAMED = list_queries()
+
+#: Where Virtuoso 7.2.5 (Debian 12) answers wrongly: faults of its engine, not of the dialect, so
+#: the backend cannot mend them (docs/scaling.md). Strict: a Virtuoso that gets them right fails
+#: the test, and the list is shortened.
+VIRTUOSO_FAULTS = {
+    "who-used-technique": "internal compiler error SQ156 'unknown table for a column dfe'",
+    "who-measured-material": "extra rows: samples not made of the material (derivedFrom* in FILTER NOT EXISTS)",
+    "experiment-sequences": "no rows (a derivedFrom*|^derivedFrom+ path alternative)",
+    "instruments-for-observable": "no rows when the graphs are named as the dataset (broader* paths)",
+    "plan": "no observables read from the labels query (VALUES of classes, a/subClassOf* and UNION)",
+}
+
+
+def virtuoso_fault(request: pytest.FixtureRequest, name: str) -> None:
+    if request.node.callspec.params["backend_store"] == "virtuoso" and name in VIRTUOSO_FAULTS:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=f"Virtuoso 7.2.5: {VIRTUOSO_FAULTS[name]}"))
+PAGES = [page_query(item.name[:-3]) for item in data_files("queries", ".rq")
+         if relative_name("queries", item).startswith("pages/")]
+
+
+def _examples(query: NamedQuery) -> dict[str, str]:
+    return {p.name: p.example for p in query.parameters if p.example is not None}
+
+
+def _text(text: str) -> object:
+    """A string as comparable: a GROUP_CONCAT's parts in any order (SPARQL leaves the order
+    open), and the empty string of a GROUP_CONCAT over nothing like no value."""
+    if not text:
+        return None
+    for separator in ("\n", "|", "; ", ", "):
+        if separator in text:
+            return tuple(sorted(text.split(separator)))
+    if " " in text and all("://" in part for part in text.split(" ")):
+        return tuple(sorted(text.split(" ")))
+    return text
+
+
+def _plain(term: Node | None) -> object:
+    """A term as comparable across servers: blank nodes alike, numbers by value (booleans as 0
+    and 1: Virtuoso gives EXISTS as a number), simple literals and xsd:string alike, language
+    tags in lower case."""
+    if term is None or isinstance(term, URIRef):
+        return term
+    if isinstance(term, BNode):
+        return "_:"
+    assert isinstance(term, Literal)
+    from rdflib.namespace import XSD  # here: pytest trips over the closed namespace at module level
+
+    if term.language:  # Oxigraph keeps a shared language tag on a GROUP_CONCAT, Virtuoso not
+        text = _text(str(term))
+        return text if isinstance(text, tuple) else (text, term.language.lower())
+    if term.datatype == XSD.boolean:
+        return Decimal(str(term) in ("true", "1"))
+    if term.datatype in (XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.int, XSD.long):
+        try:
+            return Decimal(str(term))
+        except InvalidOperation:
+            return str(term)
+    if term.datatype in (None, XSD.string):
+        return _text(str(term))
+    return (str(term), term.datatype)
+
+
+def answer(result: SelectResult) -> Counter[tuple[object, ...]]:
+    return Counter(tuple(_plain(row[v]) for v in result.variables) for row in result.rows)
+
+
+@pytest.fixture(scope="module")
+def reference(initialised_store_dir, tmp_path_factory) -> dict[str, Counter[tuple[object, ...]]]:
+    """Every query's answer on the embedded store."""
+    from tests.conftest import store_copy
+
+    with store_copy(initialised_store_dir, tmp_path_factory.mktemp("ref") / "s") as store:
+        answers = {q.name: answer(q.run(store, _examples(q))) for q in NAMED}
+        answers |= {q.name: answer(store.select(q.text)) for q in PAGES if not q.parameters}
+    return answers
+
+
+@pytest.mark.parametrize("query", NAMED, ids=lambda q: q.name)
+def test_named_query_answers_alike_on_every_backend(backend_store: TripleStore, query: NamedQuery,
+                                                    reference, request) -> None:
+    virtuoso_fault(request, query.name)
+    got = answer(query.run(backend_store, _examples(query)))
+    assert got == reference[query.name]
+    # the examples hit something (no D5.3 measurement was triggered by modelling or AI)
+    assert sum(got.values()) > 0 or query.name == "modelling-triggered-experiments"
+
+
+@pytest.mark.parametrize("query", [q for q in PAGES if not q.parameters], ids=lambda q: q.name)
+def test_page_query_answers_alike_on_every_backend(backend_store: TripleStore, query: NamedQuery,
+                                                   reference) -> None:
+    assert answer(backend_store.select(query.text)) == reference[query.name]
+
+
+def test_a_plan_comes_out_alike_on_every_backend(backend_store: TripleStore, initialised_store_dir,
+                                                 tmp_path, request) -> None:
+    virtuoso_fault(request, "plan")
+    from pathlib import Path
+
+    from tests.conftest import store_copy
+
+    request = Path(__file__).resolve().parent.parent / "examples/requests/d55-sei-and-graphite-ex-situ.json"
+    with store_copy(initialised_store_dir, tmp_path / "ref") as embedded:
+        expected = plan_report(embedded, read_request(request, embedded))
+    got = plan_report(backend_store, read_request(request, backend_store))
+    assert got["plans"] and got == expected
