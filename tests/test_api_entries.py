@@ -37,6 +37,13 @@ def triples(client) -> int:
     return int(r.json()["results"]["bindings"][0]["n"]["value"])
 
 
+
+@pytest.fixture
+def api_client(writing_client):
+    """These service tests run on the embedded store and an Oxigraph server (conftest
+    WRITE_BACKENDS says why not on Virtuoso)."""
+    return writing_client
+
 def test_partner_creates_own_sample_and_reads_it_back(api_client, tokens):
     r = api_client.post("/entries", content=sample("cth-lno-b2"), headers=auth(tokens.cth))
     assert r.status_code == 201, r.text

@@ -53,6 +53,13 @@ def cth_batch(api_client: Any, tokens: Any) -> str:
     return str(r.json()["batch"])
 
 
+
+@pytest.fixture
+def api_client(writing_client):
+    """These service tests run on the embedded store and an Oxigraph server (conftest
+    WRITE_BACKENDS says why not on Virtuoso)."""
+    return writing_client
+
 def test_partner_imports_its_samples_and_measurements_as_one_batch(api_client, tokens):
     r = upload(api_client, tokens.cth, SAMPLES, CTH_MEASUREMENTS)
     assert r.status_code == 200, r.text

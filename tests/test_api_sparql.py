@@ -26,6 +26,12 @@ def technique_count(client) -> int:
     return int(r.json()["results"]["bindings"][0]["n"]["value"])
 
 
+
+@pytest.fixture
+def api_client(service_client):
+    """These service tests run on the embedded store, an Oxigraph server and Virtuoso."""
+    return service_client
+
 def test_get_and_both_post_forms_give_the_same_answer(api_client):
     n = technique_count(api_client)
     assert n > 30

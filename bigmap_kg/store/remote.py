@@ -58,9 +58,12 @@ class RemoteStore(TripleStore):
         self.credentials = credentials
 
     # -- what a server's dialect changes (see virtuoso.py) -----------------------------------
-    def _query_text(self, sparql: str, graphs_given: bool) -> str:
-        """The text sent for a query; ``graphs_given`` when the request names its dataset."""
-        return sparql
+    def _dataset(self, graphs: list[str] | None, named: list[str] | None
+                 ) -> tuple[list[str], list[str]]:
+        """The default and named graphs sent with a query: ``graphs`` for both unless ``named``
+        is given; none at all leaves the dataset to the server."""
+        default = graphs or []
+        return default, default if named is None else named
 
     def _authenticate(self, wrapper: SPARQLWrapper) -> None:
         """Credentials for the update endpoint (HTTP digest, which Virtuoso asks for; a server
@@ -82,13 +85,14 @@ class RemoteStore(TripleStore):
         if is_update(text):
             raise StoreError("this is an update, not a query", Location(iri=self.query_endpoint),
                              hint="use update() (over HTTP: the update endpoint)")
-        wrapper.setQuery(self._query_text(text, graphs is not None or named is not None))
+        wrapper.setQuery(text)
         # SPARQLWrapper guesses the form from keywords anywhere in the text ("ADD" in a comment
         # makes an update of it); our reading skips comments, strings and IRIs.
         wrapper.queryType = query_form(text)
-        for graph in graphs or []:
+        default, named_graphs = self._dataset(graphs, named)
+        for graph in default:
             wrapper.addDefaultGraph(graph)
-        for graph in (graphs or []) if named is None else named:
+        for graph in named_graphs:
             wrapper.addNamedGraph(graph)
         return wrapper
 
@@ -97,8 +101,9 @@ class RemoteStore(TripleStore):
             response = wrapper.query().response
             return response.read()  # type: ignore[no-any-return]
         except QueryBadFormed as exc:
-            raise QuerySyntaxError(f"the SPARQL server could not parse the query: {exc}",
-                                   Location(iri=self.query_endpoint)) from exc
+            detail = str(exc).split("Response:", 1)[-1].strip()
+            raise QuerySyntaxError(f"SPARQL syntax error (the server could not parse the query): "
+                                   f"{detail}", Location(iri=self.query_endpoint)) from exc
         except (SPARQLWrapperException, URLError, OSError) as exc:
             raise StoreError(
                 f"the SPARQL server refused or failed: {exc}",
@@ -124,6 +129,9 @@ class RemoteStore(TripleStore):
             raise StoreError("this is an update, not a query", hint="send it to the update endpoint")
         if default_graphs is None and named_graphs is None and not self.union_default_graph:
             default_graphs = self.graphs()
+        elif default_graphs is not None or named_graphs is not None:
+            # the request names its dataset: what it leaves out is empty (protocol 2.1.4)
+            default_graphs, named_graphs = default_graphs or [], named_graphs or []
         result = self._query(sparql, default_graphs, named_graphs)
         if isinstance(result, bool):
             return Answer("ask", boolean=result)

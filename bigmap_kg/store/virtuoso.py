@@ -17,6 +17,8 @@ the named queries stay standard SPARQL.
   connected blank nodes; all in ONE request, which Virtuoso runs as one transaction.
 * Listing the graphs with ``SELECT DISTINCT ?g`` takes seconds; grouping the physical quads
   takes milliseconds (``list_graphs_query``).
+* A dataset with no default graph or no named graphs means all of Virtuoso's graphs there: an
+  empty part is named by a graph that holds nothing (``NO_GRAPH``).
 * ``DROP ALL`` would drop Virtuoso's own graphs too: our graphs are dropped one by one.
 * An ASK answer in SPARQL JSON comes as one binding of ``__ASK_RETVAL`` (1 or 0) instead of
   ``{"boolean": ...}``.
@@ -38,6 +40,7 @@ VIRTUOSO_GRAPHS = (
     "http://www.w3.org/2002/07/owl#",
 )
 _ASK_VARIABLE = "__ASK_RETVAL"
+NO_GRAPH = "urn:x-bigmap-kg:no-graph"  # named for an empty part of a dataset
 _BLANK_SUBJECT = re.compile(r"^(_:\S+) ")
 _BLANK_OBJECT = re.compile(r" (_:[^\s\"<>]+) \.$")
 TRIPLES_PER_OPERATION = 500
@@ -107,6 +110,14 @@ class VirtuosoStore(RemoteStore):
 
     def graphs(self) -> list[str]:
         return [g for g in super().graphs() if g not in self.system_graphs]
+
+    def _dataset(self, graphs: list[str] | None, named: list[str] | None
+                 ) -> tuple[list[str], list[str]]:
+        default, named_graphs = super()._dataset(graphs, named)
+        if graphs is None and named is None:
+            return default, named_graphs
+        # Virtuoso reads "no default graph" or "no named graphs" as "all its graphs"
+        return default or [NO_GRAPH], named_graphs or [NO_GRAPH]
 
     def insert_text(self, graph: str, triples: str) -> str:
         iri = check_graph_iri(graph)
