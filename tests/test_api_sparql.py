@@ -271,3 +271,58 @@ def test_tsv_keeps_a_multiline_literal_on_one_line(api_client):
     r = api_client.get("/sparql", params={"query": 'SELECT ?x WHERE { BIND("a\\nb\\tc" AS ?x) }'},
                        headers={"accept": "text/tab-separated-values"})
     assert r.text.splitlines() == ["?x", '"a\\nb\\tc"']
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("runaway", [
+    "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",  # rows streamed: ended between rows
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",  # nothing until the end
+], ids=["streamed", "aggregate"])
+def test_service_answers_other_requests_while_a_runaway_query_runs(initialised_store_dir, tokens,
+                                                                   tmp_path, runaway):
+    """A cartesian product over the whole store (8 700 triples cubed), through a real
+    ``bigmap-kg serve``: while it runs, other clients get their answers; it is ended by the
+    timeout with a 503; afterwards the service answers as before."""
+    import shutil
+    import threading
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    from tests.conftest import start_service
+
+    shutil.copytree(initialised_store_dir, tmp_path / "store")
+    proc, base = start_service(tmp_path / "store", tokens.file, {"BIGMAP_KG_QUERY_TIMEOUT": "6"})
+    outcome: dict[str, object] = {}
+
+    def run_away() -> None:
+        url = f"{base}/sparql?" + urllib.parse.urlencode({"query": runaway})
+        try:
+            urllib.request.urlopen(url, timeout=60)
+            outcome["status"] = 200
+        except urllib.error.HTTPError as exc:
+            outcome["status"], outcome["body"] = exc.code, json.loads(exc.read())
+
+    def ask() -> bool:
+        url = f"{base}/sparql?" + urllib.parse.urlencode({"query": f"ASK {{ <{XRD}> ?p ?o }}"})
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return bool(json.load(response)["boolean"])
+
+    try:
+        thread = threading.Thread(target=run_away)
+        thread.start()
+        time.sleep(1.0)  # the runaway query is under way
+        answered = 0
+        while thread.is_alive() and answered < 5:
+            assert ask()  # within 5 s each, while the runaway query runs
+            with urllib.request.urlopen(f"{base}/queries/instruments-for-technique?technique=XRD",
+                                        timeout=5) as response:
+                assert any(row["instrument"]["label"] == "ID31" for row in json.load(response))
+            answered += 1
+        assert answered >= 1 and thread.is_alive(), "the runaway query ended before the others ran"
+        thread.join(timeout=60)
+        assert outcome["status"] == 503 and "longer than 6 s" in outcome["body"]["error"]  # type: ignore[index]
+        assert ask()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
