@@ -65,12 +65,15 @@ def main(
         help="SPARQL 1.1 query endpoint of a remote store [env BIGMAP_KG_ENDPOINT]")] = None,
     update_endpoint: Annotated[str | None, typer.Option(
         help="SPARQL 1.1 update endpoint [env BIGMAP_KG_UPDATE_ENDPOINT]")] = None,
+    server: Annotated[str | None, typer.Option(
+        help="remote server kind: generic or virtuoso (docs/scaling.md) [env BIGMAP_KG_SERVER]")] = None,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="print the version and exit")] = False,
 ) -> None:
     logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
     overrides: dict[str, Any] = {k: v for k, v in (("store", store), ("endpoint", endpoint),
-                                   ("update_endpoint", update_endpoint)) if v is not None}
+                                   ("update_endpoint", update_endpoint), ("server", server))
+                                 if v is not None}
     try:
         settings = Settings(**overrides)
     except ValueError as exc:  # pydantic names the setting and the value

@@ -3,6 +3,7 @@ Virtuoso, each holding the same ontology, shapes and catalogue (differential tes
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from decimal import Decimal, InvalidOperation
 
@@ -123,3 +124,25 @@ def test_a_plan_comes_out_alike_on_every_backend(backend_store: TripleStore, ini
         expected = plan_report(embedded, read_request(request, embedded))
     got = plan_report(backend_store, read_request(request, backend_store))
     assert got["plans"] and got == expected
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("server", ["oxigraph_session", "virtuoso"])
+def test_cli_initialises_and_queries_a_remote_server_from_its_settings(server, request, monkeypatch):
+    """``bigmap-kg init`` and ``query`` on a server named by the environment alone (endpoint,
+    update endpoint and, for Virtuoso, its kind and the update credentials)."""
+    from typer.testing import CliRunner
+
+    from bigmap_kg.cli import app
+
+    running = request.getfixturevalue(server)
+    running.store().drop_all()
+    for key, value in running.settings().items():
+        monkeypatch.setenv(key, value)
+    runner = CliRunner()
+    init = runner.invoke(app, ["init"])
+    assert init.exit_code == 0, init.output
+    got = runner.invoke(app, ["query", "instruments-for-technique", "--param", "technique=nano-tomography",
+                              "--format", "json"])
+    assert got.exit_code == 0, got.output
+    assert {row["instrument"]["label"] for row in json.loads(got.output)} >= {"ID16A", "ANATOMIX"}
