@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 from bigmap_kg.errors import BigmapKGError
+from bigmap_kg.sparql_text import query_form, top_level_limit
 from bigmap_kg.store.base import Answer, Row, TripleStore
 
 
@@ -39,6 +40,7 @@ class Outcome:
     variables: list[str] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
     boolean: bool | None = None
+    native: bytes | None = None  # the answer as the engine serialised it (format asked for)
 
 
 class QueryRunner:
@@ -51,13 +53,15 @@ class QueryRunner:
         self._slots = threading.BoundedSemaphore(workers)
 
     def run(self, sparql: str, default_graphs: list[str] | None = None,
-            named_graphs: list[str] | None = None) -> Outcome:
+            named_graphs: list[str] | None = None, fmt: str | None = None) -> Outcome:
+        """The answer; with ``fmt`` (json, xml) the store may serialise it itself when its size
+        is bounded by the query's LIMIT (or it is an ASK), else the rows come one by one."""
         if not self._slots.acquire(timeout=min(1.0, self.timeout)):
             raise ServiceBusy("every query worker is busy with earlier queries",
                               hint="try again in a moment; long queries end after "
                                    f"{self.timeout:g} s")
         deadline = time.monotonic() + self.timeout
-        job = _Job(self, sparql, default_graphs, named_graphs, deadline)
+        job = _Job(self, sparql, default_graphs, named_graphs, deadline, self._native(sparql, fmt))
         worker = threading.Thread(target=job.work, name="sparql-query", daemon=True)
         worker.start()
         if not job.done.wait(self.timeout):
@@ -68,6 +72,14 @@ class QueryRunner:
         assert job.outcome is not None
         return job.outcome
 
+    def _native(self, sparql: str, fmt: str | None) -> str | None:
+        if fmt is None:
+            return None
+        form = query_form(sparql)
+        limit = top_level_limit(sparql)
+        bounded = form == "ASK" or (form == "SELECT" and limit is not None and limit <= self.limit)
+        return fmt if bounded else None
+
     def _timeout(self) -> QueryTimeout:
         return QueryTimeout(f"the query ran longer than {self.timeout:g} s and was ended",
                             hint="narrow it (more specific patterns, LIMIT), or ask the operator "
@@ -76,8 +88,9 @@ class QueryRunner:
 
 class _Job:
     def __init__(self, runner: QueryRunner, sparql: str, default_graphs: list[str] | None,
-                 named_graphs: list[str] | None, deadline: float):
+                 named_graphs: list[str] | None, deadline: float, native: str | None = None):
         self.runner = runner
+        self.native = native
         self.args = (sparql, default_graphs, named_graphs)
         self.deadline = deadline
         self.done = threading.Event()
@@ -88,6 +101,12 @@ class _Job:
     def work(self) -> None:
         answer: Answer | None = None
         try:
+            data = (self.runner.store.native_results(self.args[0], self.native, *self.args[1:])
+                    if self.native else None)
+            if data is not None:
+                kind = "ask" if query_form(self.args[0]) == "ASK" else "select"
+                self.outcome = Outcome(kind, native=data)
+                return
             answer = self.runner.store.stream(*self.args)
             self.outcome = self._collect(answer)
         except BaseException as exc:  # handed to the waiting caller, without this thread's frames

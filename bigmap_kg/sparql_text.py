@@ -58,3 +58,14 @@ def query_form(sparql: str) -> str:
     strings and IRIs (SELECT when none is found, so that the server reports the mistake)."""
     found = _FORM.search(_bare(sparql))
     return found.group(1).upper() if found else "SELECT"
+
+
+_LIMIT = re.compile(r"(?<![\w:?$.-])LIMIT\s+(\d+)(?![\w:-])", re.IGNORECASE)
+
+
+def top_level_limit(sparql: str) -> int | None:
+    """The query's own LIMIT (the one after its last closing brace), if it has one: a bound on
+    the rows of the answer known before evaluation."""
+    bare = _bare(sparql)
+    found = _LIMIT.search(bare, bare.rfind("}") + 1)
+    return int(found.group(1)) if found else None

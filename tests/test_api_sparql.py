@@ -32,6 +32,7 @@ def api_client(service_client):
     """These service tests run on the embedded store, an Oxigraph server and Virtuoso."""
     return service_client
 
+
 def test_get_and_both_post_forms_give_the_same_answer(api_client):
     n = technique_count(api_client)
     assert n > 30
@@ -326,3 +327,40 @@ def test_service_answers_other_requests_while_a_runaway_query_runs(initialised_s
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+LABELS = "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?label } ORDER BY ?s ?label"
+
+
+@pytest.mark.parametrize("accept", ["application/sparql-results+json", "application/sparql-results+xml"])
+def test_an_answer_bounded_by_limit_is_the_same_whether_the_engine_writes_it_or_we_do(api_client, accept):
+    """With a LIMIT the embedded store serialises the answer itself (the fast path); without one
+    the rows go through our writer one by one. Both give the same answer."""
+    total = api_client.get("/sparql", params={"query": LABELS}, headers={"accept": "application/sparql-results+json"})
+    n = len(total.json()["results"]["bindings"])
+    engine = api_client.get("/sparql", params={"query": f"{LABELS} LIMIT {n}"}, headers={"accept": accept})
+    ours = api_client.get("/sparql", params={"query": LABELS}, headers={"accept": accept})
+    assert engine.status_code == ours.status_code == 200
+    assert engine.headers["content-type"] == ours.headers["content-type"]
+    assert _rows(engine, accept) == _rows(ours, accept) and len(_rows(ours, accept)) == n > 100
+
+
+def _rows(response, accept: str) -> list[tuple[str, ...]]:
+    if "json" in accept:
+        return [(b["s"]["value"], b["label"]["value"], b["label"].get("xml:lang", ""))
+                for b in response.json()["results"]["bindings"]]
+    import xml.etree.ElementTree as ET
+
+    ns = {"r": "http://www.w3.org/2005/sparql-results#"}
+    rows = []
+    for result in ET.fromstring(response.content).iterfind(".//r:result", ns):
+        values = {b.get("name"): b[0] for b in result.iterfind("r:binding", ns)}
+        rows.append((values["s"].text, values["label"].text,
+                     values["label"].get("{http://www.w3.org/XML/1998/namespace}lang", "")))
+    return rows
+
+
+def test_a_limit_above_the_result_limit_still_ends_with_the_row_error(limited):
+    r = limited.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1000"})
+    assert r.status_code == 400 and "more than 100 rows" in r.json()["error"]
+    assert limited.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 100"}).status_code == 200

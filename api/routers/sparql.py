@@ -17,7 +17,7 @@ from bigmap_kg.errors import Location, ParseError
 from bigmap_kg.nesting import MAX_DEPTH
 from bigmap_kg.service_description import service_description
 from bigmap_kg.sparql_results import choose_format, graph_bytes, media_type, serialize
-from bigmap_kg.sparql_text import is_update, nesting, uses_service
+from bigmap_kg.sparql_text import is_update, nesting, query_form, uses_service
 from bigmap_kg.store.base import is_iri
 
 router = APIRouter(tags=["sparql"])
@@ -56,7 +56,12 @@ async def _answer(request: Request, runner: RunnerDep, text: str, graphs: list[s
         for value in values or []:
             if not is_iri(value):
                 raise ParseError(f"{name} must be an absolute IRI, not {value!r}", Location(field=name))
-    outcome = await run_in_threadpool(runner.run, text, graphs, named)
+    form = query_form(text)
+    expected = {"SELECT": "select", "ASK": "ask"}.get(form, "graph")
+    name = choose_format(expected, request.headers.get("accept"), fmt)  # 406 before evaluating
+    outcome = await run_in_threadpool(runner.run, text, graphs, named, name)
+    if outcome.native is not None:
+        return Response(outcome.native, media_type=media_type(outcome.kind, name))
     name = choose_format(outcome.kind, request.headers.get("accept"), fmt)
     body = await run_in_threadpool(serialize, outcome, name)
     return Response(body, media_type=media_type(outcome.kind, name))

@@ -72,6 +72,13 @@ class TripleStore(ABC):
         is the union of the named graphs, as for :meth:`query`; otherwise the given graphs make
         the dataset (SPARQL 1.1 Protocol ``default-graph-uri`` / ``named-graph-uri``)."""
 
+    def native_results(self, sparql: str, fmt: str, default_graphs: list[str] | None = None,
+                       named_graphs: list[str] | None = None) -> bytes | None:
+        """A SELECT or ASK answer serialised by the engine itself (``fmt``: json or xml), or None
+        where the backend cannot; the dataset as for :meth:`stream`. Only for answers whose
+        size is bounded beforehand (the caller checks the query's LIMIT)."""
+        return None
+
     @abstractmethod
     def _update(self, sparql: str) -> None:
         """Run a SPARQL update as one transaction."""
