@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from benchmarks.results import machine_facts
-from tests.servers import free_port, oxigraph_binary
+from tests.servers import free_port, oxigraph_binary, wait_until_answers
 
 RESULTS = Path(__file__).parent / "results"
 TARGET_RATIO = 1.25
@@ -49,19 +49,6 @@ class Latency:
     @property
     def ratio(self) -> float:
         return self.service_ms / self.direct_ms
-
-
-def _wait(url: str, process: subprocess.Popen[bytes], seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=5)
-            return
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(f"{url} did not answer: {process.communicate()[1]!r}") from None
-            time.sleep(0.2)
 
 
 def _ask(url: str, query: str) -> tuple[float, int]:
@@ -97,7 +84,7 @@ def measure(service: str, direct: str, repeats: int) -> list[Latency]:
 
 def _start(command: list[str], env: dict[str, str] | None, url: str) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _wait(url, process)
+    wait_until_answers(process, url, command[0], seconds=120)
     return process
 
 

@@ -57,7 +57,8 @@ class Server:
         return env
 
 
-def _wait(process: subprocess.Popen[bytes], url: str, name: str, seconds: float = 60) -> None:
+def wait_until_answers(process: subprocess.Popen[bytes], url: str, name: str, seconds: float = 60) -> None:
+    """Poll ``url`` until it answers; the process's errors if it ends or time runs out first."""
     deadline = time.monotonic() + seconds
     while True:
         try:
@@ -93,7 +94,7 @@ def oxigraph_server(folder: Path) -> Iterator[Server]:
         [oxigraph_binary(), "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
-    _wait(process, f"{base}/query?query=ASK%7B%7D", "the oxigraph server")
+    wait_until_answers(process, f"{base}/query?query=ASK%7B%7D", "the oxigraph server")
     try:
         yield Server("oxigraph", base, process)
     finally:
@@ -159,7 +160,7 @@ def virtuoso_server(folder: Path, *, memory_mib: int = 200, timeout: int = 120) 
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{http_port}"
     try:
-        _wait(process, f"{base}/sparql?query=ASK%7B%7D", "Virtuoso", seconds=120)
+        wait_until_answers(process, f"{base}/sparql?query=ASK%7B%7D", "Virtuoso", seconds=120)
         password = secrets.token_urlsafe(12)
         subprocess.run(["isql-vt", f"127.0.0.1:{sql_port}", "dba", "dba",
                         f"exec=USER_CHANGE_PASSWORD('dba', 'dba', '{password}');"],
