@@ -69,3 +69,41 @@ def top_level_limit(sparql: str) -> int | None:
     bare = _bare(sparql)
     found = _LIMIT.search(bare, bare.rfind("}") + 1)
     return int(found.group(1)) if found else None
+
+
+def _masked(text: str) -> str:
+    """The text with string literals, IRIs and comments blanked out, same length (positions
+    in it are positions in the text)."""
+    pattern = re.compile(f"{_STRINGS.pattern}|{_IRIS.pattern}|{_COMMENTS.pattern}", re.DOTALL)
+    return pattern.sub(lambda m: " " * len(m.group(0)), text)
+
+
+_TOKENS = re.compile(f"{_STRINGS.pattern}|{_IRIS.pattern}|{_COMMENTS.pattern}"
+                     r"|(?P<bound>BOUND\s*\(\s*[?$](?P<bname>\w+)\s*\))|(?P<var>[?$](?P<name>\w+))",
+                     re.DOTALL | re.IGNORECASE)
+
+
+def substitute(sparql: str, terms: dict[str, str]) -> str | None:
+    """The query with each variable of ``terms`` (names without ``?``) replaced by its constant
+    (SPARQL text of an RDF term, already escaped): ``BOUND(?v)`` becomes ``true``, a use in
+    the WHERE group the term itself, a use after it (GROUP BY, HAVING, ORDER BY) the term in
+    parentheses, which those clauses take as an expression. None when a variable is used before
+    the WHERE group (the SELECT clause), where a constant cannot stand."""
+    masked = _masked(sparql)
+    body_start, tail_start = masked.find("{"), masked.rfind("}")
+    out: list[str] = []
+    position = 0
+    for match in _TOKENS.finditer(sparql):
+        name = match.group("bname") or match.group("name")
+        if name not in terms:
+            continue
+        if match.start() < body_start:
+            return None
+        if match.group("bound"):
+            replacement = "true"
+        else:
+            replacement = terms[name] if match.start() < tail_start else f"({terms[name]})"
+        out += [sparql[position:match.start()], replacement]
+        position = match.end()
+    out.append(sparql[position:])
+    return "".join(out)

@@ -1,0 +1,44 @@
+"""Named-query parameters are written into the text as constants (Oxigraph plans around a
+VALUES block badly), escaped as RDF terms, and never where a constant cannot stand."""
+
+from __future__ import annotations
+
+from bigmap_kg.queries import parse_query
+from bigmap_kg.sparql_text import substitute
+
+HEADER = """#+ title: test
+#+ parameters:
+#+   name: {description: "a name, ?_name", type: label}
+#+   flag: {description: "a flag", required: false, type: boolean}
+"""
+
+
+def test_a_value_with_quotes_and_backslashes_stays_one_literal(store):
+    query = parse_query("t", HEADER + 'SELECT ?x WHERE { BIND(?_name AS ?x) }')
+    text = query.bind({"name": 'Li" } ; DROP ALL ; # \\'})
+    assert "DROP ALL" in text and store.select(text).rows[0]["x"].value == 'Li" } ; DROP ALL ; # \\'
+
+
+def test_only_the_variable_is_replaced_not_strings_iris_or_comments():
+    text = 'SELECT ?y WHERE { ?y <urn:?_name> "?_name" . # ?_name\n FILTER(?_name2 = ?_name) }'
+    got = substitute(text, {"_name": '"A"'})
+    assert got == 'SELECT ?y WHERE { ?y <urn:?_name> "?_name" . # ?_name\n FILTER(?_name2 = "A") }'
+
+
+def test_bound_becomes_true_and_modifiers_get_an_expression():
+    text = "SELECT ?a WHERE { ?a ?b ?c } GROUP BY ?a ?_flag HAVING (!BOUND(?_flag) || ?_flag)"
+    got = substitute(text, {"_flag": "true"})
+    assert got == "SELECT ?a WHERE { ?a ?b ?c } GROUP BY ?a (true) HAVING (!true || (true))"
+
+
+def test_a_parameter_in_the_select_clause_keeps_the_values_block(store):
+    query = parse_query("t", HEADER + "SELECT ?_name WHERE { }")
+    assert substitute(query.text, {"_name": '"A"'}) is None
+    text = query.bind({"name": "A"})
+    assert "VALUES (?_name)" in text and str(store.select(text).rows[0]["_name"]) == "A"
+
+
+def test_an_unset_optional_parameter_stays_unbound(store):
+    query = parse_query("t", HEADER + 'SELECT ?set WHERE { BIND(BOUND(?_flag) AS ?set) FILTER(?_name = "A") }')
+    assert str(store.select(query.bind({"name": "A"})).rows[0]["set"]) == "false"
+    assert str(store.select(query.bind({"name": "A", "flag": "yes"})).rows[0]["set"]) == "true"
