@@ -52,14 +52,19 @@ test: lint
 # measurements (about 10 minutes on 2 cores; benchmarks/results/import.md and import.json). The
 # query benchmark: load time, every named query, plans and reports on stores of 10 000, 100 000
 # and 1 000 000 synthetic measurements (benchmarks/results/queries.md and queries.json).
-# Options go in BENCH_ARGS (import) and QUERY_BENCH_ARGS (queries), e.g.
-# make bench BENCH_ARGS="--keep-store /var/tmp/bigmap-kg-bench" QUERY_BENCH_ARGS="--keep-store /var/tmp/bigmap-kg-bench"
-# to make the large stores once and reuse them (both benchmarks share the kept stores).
+# The endpoint benchmark: /sparql through the service against an Oxigraph server on the same
+# 1 000 000-measurement store (benchmarks/results/endpoint.md and endpoint.json).
+# Options go in BENCH_ARGS (import), QUERY_BENCH_ARGS (queries) and ENDPOINT_BENCH_ARGS, e.g.
+# make bench BENCH_ARGS="--keep-store /var/tmp/bigmap-kg-bench" QUERY_BENCH_ARGS="--keep-store /var/tmp/bigmap-kg-bench" \
+#   ENDPOINT_BENCH_ARGS="--keep-store /var/tmp/bigmap-kg-bench"
+# to make the large stores once and reuse them (the benchmarks share the kept stores).
 BENCH_ARGS ?=
 QUERY_BENCH_ARGS ?=
+ENDPOINT_BENCH_ARGS ?=
 bench: setup
 	$(PY) -m benchmarks.import_rows $(BENCH_ARGS)
 	$(PY) -m benchmarks.queries_bench $(QUERY_BENCH_ARGS)
+	$(PY) -m benchmarks.endpoint_latency $(ENDPOINT_BENCH_ARGS)
 
 bench-queries: setup
 	$(PY) -m benchmarks.queries_bench $(QUERY_BENCH_ARGS)

@@ -2,10 +2,12 @@
 against the same query sent straight to an Oxigraph server holding the same data, measured in
 one run with the requests interleaved; and the service's peak resident memory.
 
-    python -m benchmarks.endpoint_latency --store FOLDER [--repeats 21] [--output-dir DIR]
+    python -m benchmarks.endpoint_latency [--store FOLDER | --keep-store DIR --measurements N]
+                                          [--repeats 21] [--output-dir DIR]
 
-``FOLDER`` is an embedded store (a kept benchmark store, say). Two hard-linked copies are made
-with ``oxigraph backup`` (seconds, even for the 1 M store): the service opens one, ``oxigraph
+``FOLDER`` is an embedded store; without it, a store of ``N`` synthetic measurements (default
+1 000 000) made as the import benchmark makes it, kept under ``DIR`` when given. Two hard-linked
+copies are made with ``oxigraph backup`` (seconds, even for the 1 M store): the service opens one, ``oxigraph
 serve-read-only --union-default-graph`` the other, so both read the same data the same way (the
 default graph is the union of the named graphs). Results: ``endpoint.md`` and ``endpoint.json``."""
 
@@ -135,15 +137,29 @@ def to_markdown(result: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
+def _kept(keep: Path, measurements: int, work: Path) -> Path:
+    from benchmarks.import_rows import catalogue_store, kept_store
+
+    catalogue = catalogue_store(work / "catalogue")
+    return kept_store(keep, catalogue, measurements, seed=1)[0]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--store", type=Path, required=True, help="an embedded store folder")
+    parser.add_argument("--store", type=Path, default=None, help="an embedded store folder")
+    parser.add_argument("--keep-store", type=Path, default=None,
+                        help="keep the synthetic store here and reuse it (without --store; "
+                             "default: made in the work folder and deleted)")
+    parser.add_argument("--measurements", type=int, default=1_000_000,
+                        help="size of the kept store to use (without --store)")
     parser.add_argument("--repeats", type=int, default=21)
     parser.add_argument("--output-dir", type=Path, default=RESULTS)
     parser.add_argument("--work-dir", type=Path, default=None, help="where the two copies go")
     options = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(dir=options.work_dir, prefix="bigmap-kg-endpoint-") as work:
-        result = run(options.store, options.repeats, Path(work))
+        keep = options.keep_store or Path(work) / "kept"
+        store = options.store or _kept(keep, options.measurements, Path(work))
+        result = run(store, options.repeats, Path(work))
     options.output_dir.mkdir(parents=True, exist_ok=True)
     (options.output_dir / "endpoint.json").write_text(json.dumps(result, indent=2) + "\n")
     (options.output_dir / "endpoint.md").write_text(to_markdown(result))

@@ -27,6 +27,7 @@ from typing import TypeVar
 
 import pyoxigraph as ox
 
+from benchmarks.nquads import write_nquads
 from benchmarks.results import (
     ImportFigures,
     LoadFigures,
@@ -36,14 +37,14 @@ from benchmarks.results import (
     peak_rss_mib,
     write_results,
 )
-from benchmarks.synthetic import Logbook, read_catalogue, write_csv, write_nquads
+from benchmarks.synthetic import Logbook, read_catalogue, write_csv
 from bigmap_kg.importing.pipeline import run_import
 from bigmap_kg.importing.source import Source
 from bigmap_kg.loader import init_store
 from bigmap_kg.resources import data_files
 from bigmap_kg.store import EmbeddedStore
 
-GENERATOR = 2  # bump when the synthetic logbook changes: kept stores are then rebuilt
+GENERATOR = 3  # bump when the synthetic logbook changes: kept stores are then rebuilt
 RESULTS = Path(__file__).parent / "results"
 T = TypeVar("T")
 

@@ -4,12 +4,15 @@ Coin cells, each with the positive and negative electrodes harvested from it (sa
 and about ten measurements per cell. Each measurement names a set-up of the catalogue (an
 instrument, a technique it serves and the partner that runs it), a mode (operando on the cell,
 post mortem or ex situ on its electrodes), dates, a trigger, sometimes observables and the
-measurement it follows. Everything it refers to is read from the catalogue store, so the rows
-resolve and validate like real ones.
+measurement it follows. The samples travel: a shipment carries them from the partner that made
+them to each of the first two other partners that measure them, before the first of those
+measurements. About a third of the measurements have an archive record documenting them.
+Everything it refers to is read from the catalogue store, so the rows resolve and validate like
+real ones.
 
-The same logbook is written as N-Quads for pyoxigraph's bulk loader (a store that already holds
-a large logbook, one graph per 10 000 measurements as successive imports would leave it) or as
-CSV files in the import templates' columns (the rows a benchmark imports)."""
+The same logbook is written as N-Quads for pyoxigraph's bulk loader (``nquads.py``) or as CSV
+files in the import templates' columns (the rows a benchmark imports: samples and measurements
+only)."""
 
 from __future__ import annotations
 
@@ -20,18 +23,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TextIO
 
 from rdflib import URIRef
 
 from bigmap_kg.importing.resolve import Resolver, local_name
-from bigmap_kg.namespaces import BATCH_PREFIX, BMK, ID
+from bigmap_kg.namespaces import BMK
 from bigmap_kg.queries import inject_values
 from bigmap_kg.store.base import TripleStore
 
 QUERIES = Path(__file__).parent / "queries"
 MEASUREMENTS_PER_CELL = 10
 MEASUREMENTS_PER_GRAPH = 10_000  # a multiple of MEASUREMENTS_PER_CELL: a cell's rows share a graph
+SHIPMENTS_PER_CELL = 2  # at most: to the first two partners, other than the maker, that measure it
+RECORD_SHARE = 0.3  # of the measurements, documented by an archive record
+ARCHIVE = "https://archive.big-map.eu/records/"
 FIRST_DAY = date(2020, 1, 1).toordinal()
 SAMPLE_COLUMNS = ("sample_id", "name", "sample_shape", "derived_from", "materials", "prepared_by",
                   "state_of_health")
@@ -129,6 +134,30 @@ class MeasurementRow:
     follows: str | None
 
 
+@dataclass(frozen=True)
+class ShipmentRow:
+    ident: str
+    label: str
+    sender: Named
+    recipient: Named
+    samples: tuple[str, ...]
+    technique: Named
+    ship: str
+    received: str | None  # None while in transit
+    status: str  # Delivered, InTransit or Lost (local names of bmk terms)
+
+
+@dataclass(frozen=True)
+class RecordRow:
+    ident: str
+    label: str
+    author: Named
+    measurement: str
+
+
+Row = SampleRow | MeasurementRow | ShipmentRow | RecordRow
+
+
 class Logbook:
     """``measurements`` measurements on ``ceil(measurements / 10)`` coin cells and their two
     electrodes, IDs starting with ``prefix``; the same seed gives the same rows."""
@@ -150,20 +179,48 @@ class Logbook:
     def cells(self) -> int:
         return math.ceil(self.measurements / MEASUREMENTS_PER_CELL)
 
-    def rows(self) -> Iterator[SampleRow | MeasurementRow]:
-        """Per cell: its three samples, then its measurements."""
-        rng = random.Random(self.seed)
+    def rows(self) -> Iterator[Row]:
+        """Per cell: its three samples, its shipments, then its measurements with their archive
+        records. Shipments and records draw from a second random sequence, so that the samples
+        and measurements are those of the same seed without them."""
+        rng, extra = random.Random(self.seed), random.Random(f"shipments-and-records-{self.seed}")
         for cell in range(self.cells):
             samples = self._samples(rng, cell)
             yield from samples
             day = FIRST_DAY + rng.randrange(1500)
             previous = None
             first = cell * MEASUREMENTS_PER_CELL
+            measured: list[MeasurementRow] = []
             for index in range(first, min(first + MEASUREMENTS_PER_CELL, self.measurements)):
                 day += rng.randrange(1, 8)
                 row = self._measurement(rng, index, [s.ident for s in samples], day, previous)
                 previous = row.ident
+                measured.append(row)
+            yield from self._shipments(extra, cell, samples[0].prepared_by, measured)
+            for row in measured:
                 yield row
+                if extra.random() < RECORD_SHARE:
+                    yield RecordRow(f"{self.prefix}-R-{row.ident.rsplit('-', 1)[1]}", f"Data of {row.name}",
+                                    row.setup.partner, row.ident)
+
+    def _shipments(self, rng: random.Random, cell: int, maker: Named,
+                   measured: list[MeasurementRow]) -> Iterator[ShipmentRow]:
+        """From the maker to each of the first partners that measure the cell's samples."""
+        firsts: dict[str, MeasurementRow] = {}
+        for m in measured:
+            if m.setup.partner.iri != maker.iri and len(firsts) < SHIPMENTS_PER_CELL:
+                firsts.setdefault(m.setup.partner.iri, m)
+        for number, m in enumerate(firsts.values()):
+            carried = tuple(sorted({s for n in measured if n.setup.partner.iri == m.setup.partner.iri
+                                    for s in n.samples}))
+            arrival = date.fromisoformat(m.start).toordinal() - rng.randrange(1, 4)
+            ship = date.fromordinal(arrival - rng.randrange(0, 6))
+            status = "Delivered" if rng.random() < 0.98 else rng.choice(("InTransit", "Lost"))
+            label = f"{maker.label} to {m.setup.partner.label}: cell {cell}"
+            yield ShipmentRow(
+                f"{self.prefix}-S-{cell:07d}-{number}", label, maker, m.setup.partner, carried,
+                m.setup.technique, ship.isoformat(),
+                date.fromordinal(arrival).isoformat() if status == "Delivered" else None, status)
 
     def _samples(self, rng: random.Random, cell: int) -> list[SampleRow]:
         cell_id = f"{self.prefix}-CC-{cell:07d}"
@@ -195,67 +252,6 @@ class Logbook:
             previous if rng.random() < 0.3 else None)
 
 
-# -- N-Quads ----------------------------------------------------------------------------------
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_SKOS_LABEL = "<http://www.w3.org/2004/02/skos/core#prefLabel>"
-_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-
-
-def _p(name: str) -> str:
-    return f"<{BMK[name]}>"
-
-
-def _lit(text: str, datatype: str | None = None) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-    return f'"{escaped}"' + (f"^^<{_XSD}{datatype}>" if datatype else "")
-
-
-def graph_name(prefix: str, index: int) -> str:
-    return f"{BATCH_PREFIX}synthetic-{prefix.lower()}-{index:04d}"
-
-
-def _sample_quads(s: SampleRow) -> list[tuple[str, str]]:
-    pairs = [(_TYPE, _p("Sample")), (_p("identifier"), _lit(s.ident)), (_SKOS_LABEL, _lit(s.name)),
-             (_p("sampleShape"), f"<{s.shape.iri}>"), (_p("preparedBy"), f"<{s.prepared_by.iri}>"),
-             (_p("stateOfHealth"), _lit(str(s.state_of_health), "decimal"))]
-    pairs += [(_p("madeOf"), f"<{m.iri}>") for m in s.materials]
-    if s.derived_from:
-        pairs.append((_p("derivedFrom"), f"<{ID}sample/{s.derived_from}>"))
-    return pairs
-
-
-def _measurement_quads(m: MeasurementRow) -> list[tuple[str, str]]:
-    pairs = [(_TYPE, _p("Measurement")), (_p("identifier"), _lit(m.ident)), (_SKOS_LABEL, _lit(m.name)),
-             (_p("technique"), f"<{m.setup.technique.iri}>"), (_p("performedBy"), f"<{m.setup.partner.iri}>"),
-             (_p("mode"), f"<{m.mode.iri}>"), (_p("startDate"), _lit(m.start, "date")),
-             (_p("endDate"), _lit(m.end, "date")), (_p("triggeredBy"), f"<{m.trigger.iri}>")]
-    pairs += [(_p("measuredSample"), f"<{ID}sample/{s}>") for s in m.samples]
-    pairs += [(_p("investigatedObservable"), f"<{o.iri}>") for o in m.observables]
-    if m.with_instrument:
-        pairs.append((_p("instrument"), f"<{m.setup.instrument.iri}>"))
-    if m.follows:
-        pairs.append((_p("follows"), f"<{ID}measurement/{m.follows}>"))
-    return pairs
-
-
-def write_nquads(logbook: Logbook, out: TextIO) -> int:
-    """The logbook as N-Quads, streamed; returns the number of quads written."""
-    written = measurements = 0
-    graph = f"<{graph_name(logbook.prefix, 0)}>"
-    for row in logbook.rows():
-        if isinstance(row, SampleRow):
-            subject, pairs = f"<{ID}sample/{row.ident}>", _sample_quads(row)
-        else:
-            subject, pairs = f"<{ID}measurement/{row.ident}>", _measurement_quads(row)
-        out.write("".join(f"{subject} {p} {o} {graph} .\n" for p, o in pairs))
-        written += len(pairs)
-        if isinstance(row, MeasurementRow):
-            measurements += 1
-            if measurements % MEASUREMENTS_PER_GRAPH == 0:
-                graph = f"<{graph_name(logbook.prefix, measurements // MEASUREMENTS_PER_GRAPH)}>"
-    return written
-
-
 # -- CSV in the templates' columns ----------------------------------------------------------
 def _sample_cells(s: SampleRow) -> list[str]:
     return [s.ident, s.name, s.shape.label, s.derived_from or "", "; ".join(m.label for m in s.materials),
@@ -280,6 +276,6 @@ def write_csv(logbook: Logbook, folder: Path) -> tuple[Path, Path]:
         for row in logbook.rows():
             if isinstance(row, SampleRow):
                 samples.writerow(_sample_cells(row))
-            else:
+            elif isinstance(row, MeasurementRow):
                 measurements.writerow(_measurement_cells(row))
     return paths

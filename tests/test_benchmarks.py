@@ -1,14 +1,19 @@
-"""The import benchmark (benchmarks/import_rows.py) works, at a tiny size: its synthetic logbook
-loads and imports without a problem, its phases add up, its results files are written, a kept
-store is reused. No timing is asserted here: speed is measured by ``make bench``."""
+"""The benchmarks work, at a tiny size. The import benchmark (benchmarks/import_rows.py): its
+synthetic logbook conforms to the shapes, loads and imports without a problem, its phases add
+up, its results files are written, a kept store is reused. The query benchmark
+(benchmarks/queries_bench.py): every named query, plan and report is timed and written. No
+timing is asserted here: speed is measured by ``make bench``."""
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from rdflib import RDF, Dataset, Graph
 
 from benchmarks.import_rows import (
     Options,
@@ -19,11 +24,18 @@ from benchmarks.import_rows import (
     time_import,
     write_inputs,
 )
+from benchmarks.nquads import write_nquads
+from benchmarks.queries_bench import main as main_of_queries
+from benchmarks.queries_bench import parse_args as parse_query_args
+from benchmarks.query_cases import PLAN_REQUESTS, REPORTS
 from benchmarks.results import Results, machine_facts, write_results
-from benchmarks.synthetic import MEASUREMENT_COLUMNS, SAMPLE_COLUMNS
+from benchmarks.synthetic import MEASUREMENT_COLUMNS, SAMPLE_COLUMNS, Logbook, read_catalogue
 from bigmap_kg.importing.columns import entry_type
+from bigmap_kg.loader import validate_against_store
 from bigmap_kg.namespaces import BMK
+from bigmap_kg.queries import list_queries
 from bigmap_kg.store import EmbeddedStore
+from bigmap_kg.validation import Validator
 
 PHASES = ["reading files", "mapping rows", "checking IDs against the store", "validating with the shapes",
           "writing"]
@@ -98,3 +110,46 @@ def test_command_line_options_have_the_issue_s_defaults() -> None:
     assert isinstance(parse_args(["--keep-store", "x"]), Options)
     with pytest.raises(SystemExit):
         parse_args(["--store-measurements", "many"])
+
+
+def test_the_synthetic_logbook_with_shipments_and_records_conforms_to_the_shapes(
+        kg_store: EmbeddedStore, validator: Validator) -> None:
+    logbook = Logbook(read_catalogue(kg_store), "SYN", 200, seed=1)
+    text = io.StringIO()
+    write_nquads(logbook, text)
+    data = Graph()
+    for s, p, o, _ in Dataset().parse(data=text.getvalue(), format="nquads").quads():
+        data.add((s, p, o))
+
+    report = validate_against_store(kg_store, data, validator)
+
+    assert report.conforms, report.to_text()[:3000]
+    kinds = Counter(type(row).__name__ for row in logbook.rows())
+    assert kinds["MeasurementRow"] == 200 and kinds["SampleRow"] == 60
+    assert kinds["ShipmentRow"] > 0 and 0 < kinds["RecordRow"] < 200
+    assert len(set(data.subjects(RDF.type, BMK.Shipment))) == kinds["ShipmentRow"]
+    assert len(set(data.subjects(RDF.type, BMK.ArchiveRecord))) == kinds["RecordRow"]
+
+
+def test_the_query_benchmark_times_every_named_query_plan_and_report(tmp_path: Path) -> None:
+    main_of_queries(["--sizes", "200", "--output-dir", str(tmp_path / "out"), "--work-dir", str(tmp_path),
+                     "--warmups", "1", "--repeats", "1"])
+
+    written = json.loads((tmp_path / "out" / "queries.json").read_text(encoding="utf-8"))
+    [size] = written["sizes"]
+    assert size["measurements"] == 200 and size["quads"] > 3_000 and size["peak_rss_mib"] > 0
+    timed = {case["name"]: case for case in size["cases"]}
+    assert set(timed) >= {q.name for q in list_queries()} | set(REPORTS) | set(PLAN_REQUESTS)
+    assert all(case["median_ms"] > 0 and case["error"] is None for case in size["cases"]), size["cases"]
+    assert timed["archive-completeness"]["size"] > 0
+    assert size["load"]["quads"] > 3_000 and size["load"]["triples_per_second_load"] > 0
+    markdown = (tmp_path / "out" / "queries.md").read_text(encoding="utf-8")
+    assert "| query `who-measured-material` | material=LNO | 100 |" in markdown
+
+
+def test_query_benchmark_options_have_the_issue_s_sizes_and_the_embedded_backend() -> None:
+    options = parse_query_args([])
+    assert (options.sizes, options.backend, options.warmups, options.repeats) == (
+        [10_000, 100_000, 1_000_000], "embedded", 2, 7)
+    with pytest.raises(SystemExit):
+        parse_query_args(["--backend", "nowhere"])

@@ -114,6 +114,8 @@ EXTRA_CASES: dict[str, str] = {
     "matrix": "test_catalogue.py::test_matrix_query_returns_one_line_per_row",
     "catalogue-counts": "test_catalogue.py::test_counts_query_counts_each_kind_with_its_subclasses",
     "instruments-for-observable": "test_catalogue.py::test_operando_li_distribution_needs_an_available_cell",
+    "measurements-by-partner-and-technique":
+        "test_queries_counts.py::test_measurements_by_partner_and_technique_match_the_catalogue_logbook",
 }
 
 
