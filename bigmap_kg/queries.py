@@ -44,6 +44,7 @@ class NamedQuery:
     text: str
     parameters: list[Parameter] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)
+    binding: str = "constants"  # or "values": how bind() writes the parameters in (header 'binding')
 
     def parameter(self, name: str) -> Parameter:
         for p in self.parameters:
@@ -75,7 +76,10 @@ class NamedQuery:
         # Constants in the text, not a VALUES block: Oxigraph plans around a VALUES block badly
         # (who-used-technique on 10 000 measurements: 2 637 ms with VALUES, 174 ms with the
         # constant). The terms are written as the VALUES block writes them (escaped N3).
-        substituted = substitute(self.text, {f"_{n}": t.n3() for n, t in terms.items()})
+        # Some queries plan better with the VALUES block (experiment-sequences: 0.9 s with VALUES,
+        # over 30 s with constants at 10 000 measurements): their header says 'binding: values'.
+        substituted = (substitute(self.text, {f"_{n}": t.n3() for n, t in terms.items()})
+                       if self.binding == "constants" else None)
         if substituted is not None:
             return substituted
         names = list(terms)
@@ -154,8 +158,12 @@ def parse_query(name: str, text: str) -> NamedQuery:
         params.append(Parameter(pname, str(spec.get("description", "")),
                                 bool(spec.get("required", True)), spec.get("type", "label"),
                                 spec.get("example")))
+    binding = str(header.get("binding", "constants"))
+    if binding not in ("constants", "values"):
+        raise ParseError(f"binding must be constants or values, not {binding!r}",
+                         Location(file=name, field="binding"))
     return NamedQuery(name, str(header["title"]), str(header.get("description", "")).strip(),
-                      text, params, dict(header.get("columns") or {}))
+                      text, params, dict(header.get("columns") or {}), binding)
 
 
 def list_queries() -> list[NamedQuery]:

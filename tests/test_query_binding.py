@@ -42,3 +42,19 @@ def test_an_unset_optional_parameter_stays_unbound(store):
     query = parse_query("t", HEADER + 'SELECT ?set WHERE { BIND(BOUND(?_flag) AS ?set) FILTER(?_name = "A") }')
     assert str(store.select(query.bind({"name": "A"})).rows[0]["set"]) == "false"
     assert str(store.select(query.bind({"name": "A", "flag": "yes"})).rows[0]["set"]) == "true"
+
+
+def test_a_query_may_keep_its_parameters_in_a_values_block(store):
+    query = parse_query("t", HEADER + "#+ binding: values\nSELECT ?x WHERE { BIND(?_name AS ?x) }")
+    text = query.bind({"name": "A"})
+    assert "VALUES (?_name)" in text and str(store.select(text).rows[0]["x"]) == "A"
+
+
+def test_an_unknown_binding_is_refused_naming_the_file():
+    import pytest
+
+    from bigmap_kg.errors import ParseError
+
+    with pytest.raises(ParseError, match="binding must be constants or values") as caught:
+        parse_query("odd.rq", HEADER + "#+ binding: paste\nSELECT ?x WHERE { }")
+    assert caught.value.location is not None and caught.value.location.file == "odd.rq"
