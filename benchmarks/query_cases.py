@@ -117,8 +117,19 @@ def store_requests(store: TripleStore) -> list[str]:
     from bigmap_kg.requests import add_request, read_request
     from bigmap_kg.validation import Validator
 
+    drop_stored_requests(store)  # left by a run killed before it dropped them
     validator, graphs = Validator(), []
     for path in sorted(REQUESTS.glob("*")):
         if path.suffix in (".yaml", ".yml", ".json"):
             graphs.append(add_request(store, read_request(path, store), validator, str(path)).graph)
     return graphs
+
+
+def drop_stored_requests(store: TripleStore) -> None:
+    """Drop the import batches holding characterisation requests (the synthetic logbook has none)."""
+    from bigmap_kg.namespaces import BATCH_PREFIX, BMK
+
+    rows = store.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?r a <{BMK.CharacterisationRequest}> }} "
+                        f'FILTER(STRSTARTS(STR(?g), "{BATCH_PREFIX}")) }}').rows
+    for row in rows:
+        store.drop_graph(str(row["g"]))
