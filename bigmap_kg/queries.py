@@ -78,7 +78,7 @@ class NamedQuery:
         # constant). The terms are written as the VALUES block writes them (escaped N3).
         # Some queries plan better with the VALUES block (experiment-sequences: 0.9 s with VALUES,
         # over 30 s with constants at 10 000 measurements): their header says 'binding: values'.
-        substituted = (substitute(self.text, {f"_{n}": t.n3() for n, t in terms.items()})
+        substituted = (substitute(self.text, {f"_{n}": sparql_term(t) for n, t in terms.items()})
                        if self.binding == "constants" else None)
         if substituted is not None:
             return substituted
@@ -95,9 +95,26 @@ BINDINGS_MARKER = "#@bindings"  # on a line of its own in the query body
 _MARKER_LINE = re.compile(r"^[ \t]*(" + re.escape(BINDINGS_MARKER) + r")[ \t]*$", re.MULTILINE)
 
 
+def sparql_term(term: Node) -> str:
+    """An RDF term as SPARQL text. Literals are written here, always as one-line short strings
+    with backslash, quote and line breaks escaped: rdflib's ``n3()`` writes a value holding a
+    line break as a long string and leaves a quote after an escaped backslash unescaped there
+    (``'x\\n\\\\"'`` closed the string early)."""
+    if isinstance(term, Literal):
+        text = str(term)
+        for raw, escaped in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r")):
+            text = text.replace(raw, escaped)
+        if term.language:
+            return f'"{text}"@{term.language}'
+        if term.datatype is not None and term.datatype != XSD.string:
+            return f'"{text}"^^<{term.datatype}>'
+        return f'"{text}"'
+    return term.n3()
+
+
 def values_block(names: list[str], rows: list[list[Node | None]]) -> str:
     """A SPARQL ``VALUES`` block; ``None`` becomes ``UNDEF``. Names are given without ``?``."""
-    lines = ["(" + " ".join("UNDEF" if t is None else t.n3() for t in row) + ")" for row in rows]
+    lines = ["(" + " ".join("UNDEF" if t is None else sparql_term(t) for t in row) + ")" for row in rows]
     return "VALUES (" + " ".join(f"?{n}" for n in names) + ") {\n    " + "\n    ".join(lines) + " }\n"
 
 

@@ -60,15 +60,30 @@ def query_form(sparql: str) -> str:
     return found.group(1).upper() if found else "SELECT"
 
 
-_LIMIT = re.compile(r"(?<![\w:?$.-])LIMIT\s+(\d+)(?![\w:-])", re.IGNORECASE)
+_VAR = r"[?$]\w+"
+_ORDER_KEY = rf"(?:{_VAR}|(?:ASC|DESC)\s*\(\s*{_VAR}\s*\))"
+_BOUNDED_TAIL = re.compile(
+    rf"\s*(?:GROUP\s+BY(?:\s+{_VAR})+\s*)?(?:ORDER\s+BY(?:\s*{_ORDER_KEY})+\s*)?"
+    r"(?:LIMIT\s+(?P<limit>\d+)(?:\s+OFFSET\s+\d+)?|OFFSET\s+\d+\s+LIMIT\s+(?P<limit2>\d+))\s*",
+    re.IGNORECASE)
 
 
 def top_level_limit(sparql: str) -> int | None:
-    """The query's own LIMIT (the one after its last closing brace), if it has one: a bound on
-    the rows of the answer known before evaluation."""
-    bare = _bare(sparql)
-    found = _LIMIT.search(bare, bare.rfind("}") + 1)
-    return int(found.group(1)) if found else None
+    """The query's own LIMIT, when it surely is one: the text after its last ``}`` is nothing
+    but GROUP BY / ORDER BY of variables and LIMIT (and OFFSET), and the line of that ``}``
+    holds no ``#`` (so neither can be inside a comment or a string, whatever a lexer makes of
+    ``<`` and ``>``). None otherwise, also when in doubt: the answer is then read row by row,
+    with the row limit checked."""
+    end = sparql.rfind("}")
+    if end < 0:
+        return None
+    line_start = sparql.rfind("\n", 0, end) + 1
+    if "#" in sparql[line_start:]:
+        return None
+    found = _BOUNDED_TAIL.fullmatch(sparql[end + 1:])
+    if found is None:
+        return None
+    return int(found.group("limit") or found.group("limit2"))
 
 
 def _masked(text: str) -> str:
@@ -78,6 +93,9 @@ def _masked(text: str) -> str:
     return pattern.sub(lambda m: " " * len(m.group(0)), text)
 
 
+_SELECT = re.compile(r"(?<![\w:?$.-])SELECT(?![\w:-])", re.IGNORECASE)
+_UNSAFE_FOR_CONSTANTS = re.compile(r"(?<![\w:?$.-])VALUES(?![\w:-])|SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*",
+                                   re.IGNORECASE)
 _TOKENS = re.compile(f"{_STRINGS.pattern}|{_IRIS.pattern}|{_COMMENTS.pattern}"
                      r"|(?P<bound>BOUND\s*\(\s*[?$](?P<bname>\w+)\s*\))|(?P<var>[?$](?P<name>\w+))",
                      re.DOTALL | re.IGNORECASE)
@@ -87,9 +105,13 @@ def substitute(sparql: str, terms: dict[str, str]) -> str | None:
     """The query with each variable of ``terms`` (names without ``?``) replaced by its constant
     (SPARQL text of an RDF term, already escaped): ``BOUND(?v)`` becomes ``true``, a use in
     the WHERE group the term itself, a use after it (GROUP BY, HAVING, ORDER BY) the term in
-    parentheses, which those clauses take as an expression. None when a variable is used before
-    the WHERE group (the SELECT clause), where a constant cannot stand."""
+    parentheses, which those clauses take as an expression. None (keep a VALUES block) where a
+    constant might not stand or would change the answer: a use in the SELECT clause, a query
+    with sub-queries, a VALUES block or SELECT *, a parameter bound with AS."""
     masked = _masked(sparql)
+    if _UNSAFE_FOR_CONSTANTS.search(masked) or len(_SELECT.findall(masked)) > 1 or any(
+            re.search(rf"\bAS\s+[?$]{re.escape(name)}\b", masked, re.IGNORECASE) for name in terms):
+        return None  # sub-queries, VALUES, SELECT *, or a parameter bound by AS: keep VALUES
     body_start, tail_start = masked.find("{"), masked.rfind("}")
     out: list[str] = []
     position = 0

@@ -364,3 +364,15 @@ def test_a_limit_above_the_result_limit_still_ends_with_the_row_error(limited):
     r = limited.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1000"})
     assert r.status_code == 400 and "more than 100 rows" in r.json()["error"]
     assert limited.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 100"}).status_code == 200
+
+
+@pytest.mark.parametrize("trick", [
+    "SELECT * WHERE { ?s ?p ?o } ORDER BY (?o<?s)#> LIMIT 3",  # a comparison a lexer takes for an IRI
+    "SELECT * WHERE { ?s ?p ?o # } LIMIT 3\n}",  # the LIMIT is in a comment
+    'SELECT * WHERE { ?s ?p ?o FILTER(?o != "} LIMIT 3") }',
+])
+def test_a_limit_that_is_not_the_query_s_own_does_not_pass_the_row_limit(limited, trick):
+    """Regression (review): the engine's serialisation is only for answers bounded by the
+    query's own LIMIT; any doubt sends the answer row by row, where the row limit holds."""
+    r = limited.get("/sparql", params={"query": trick}, headers={"accept": "application/sparql-results+json"})
+    assert r.status_code == 400 and "more than 100 rows" in r.json()["error"]

@@ -3,6 +3,8 @@ VALUES block badly), escaped as RDF terms, and never where a constant cannot sta
 
 from __future__ import annotations
 
+import pytest
+
 from bigmap_kg.queries import parse_query
 from bigmap_kg.sparql_text import substitute
 
@@ -51,10 +53,31 @@ def test_a_query_may_keep_its_parameters_in_a_values_block(store):
 
 
 def test_an_unknown_binding_is_refused_naming_the_file():
-    import pytest
-
     from bigmap_kg.errors import ParseError
 
     with pytest.raises(ParseError, match="binding must be constants or values") as caught:
         parse_query("odd.rq", HEADER + "#+ binding: paste\nSELECT ?x WHERE { }")
     assert caught.value.location is not None and caught.value.location.file == "odd.rq"
+
+
+@pytest.mark.parametrize("value", ['x\n\\"', 'x\n\\\\"', 'a"b', "a\\", '"""', "é\u2028\r\n# }", "'''"])
+def test_a_value_with_line_breaks_and_escapes_round_trips_as_one_literal(store, value):
+    """Regression: rdflib's n3() closed a long string early for a line break then \\\\"."""
+    query = parse_query("t", HEADER + "SELECT ?x ?y WHERE { BIND(?_name AS ?x) BIND(STR(?_name) AS ?y) }")
+    row = store.select(query.bind({"name": value})).rows[0]
+    assert str(row["x"]) == str(row["y"]) == value
+
+
+@pytest.mark.parametrize("body", [
+    "SELECT ?a WHERE { { SELECT ?a ?_name WHERE { ?a ?b ?c } } }",
+    "SELECT ?a WHERE { ?a ?b ?c } ORDER BY ?_name VALUES ?a { <urn:a> }",
+    "SELECT * WHERE { ?a ?b ?_name }",
+])
+def test_where_a_constant_might_not_stand_the_values_block_is_kept(store, body):
+    query = parse_query("t", HEADER + body)
+    assert substitute(query.text, {"_name": '"A"'}) is None
+    store.select(query.bind({"name": "A"}))  # parses and runs
+
+
+def test_a_parameter_bound_with_as_is_not_replaced():
+    assert substitute("SELECT ?a WHERE { ?a ?b ?c BIND(?c AS ?_name) }", {"_name": '"A"'}) is None

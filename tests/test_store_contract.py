@@ -105,3 +105,15 @@ def test_stream_answers_ask_and_construct(any_store: TripleStore) -> None:
     assert ask.kind == "ask" and ask.boolean is True
     graph = any_store.stream("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
     assert graph.kind == "graph" and len(list(graph.rows)) == len(DATA)
+
+
+def test_literals_with_unicode_line_separators_are_written_whole(any_store: TripleStore) -> None:
+    """Regression (review): Virtuoso's writer split N-Triples at U+2028, NEL and form feeds,
+    which rdflib and Oxigraph leave unescaped inside a literal."""
+    text = "a\u2028b\x85c\x0cd\x1ee"
+    data = parse_bytes(('@prefix ex: <http://example.org/> .\nex:s ex:q [ ex:p "'
+                        + text.encode("unicode_escape").decode().replace("\\x", "\\u00") + '" ] .\n').encode(),
+                       "data.ttl")
+    any_store.write_graph(G1, data)
+    assert isomorphic(any_store.graph(G1), data)
+    assert str(next(iter(data.objects(None, URIRef("http://example.org/p"))))) == text

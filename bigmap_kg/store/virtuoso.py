@@ -68,7 +68,7 @@ class _Groups:
         return root
 
     def add(self, line: str) -> None:
-        line = line.strip()
+        line = line.strip(" \r\t")
         if not line:
             return
         subject, obj = _BLANK_SUBJECT.match(line), _BLANK_OBJECT.search(line)
@@ -122,7 +122,7 @@ class VirtuosoStore(RemoteStore):
     def insert_text(self, graph: str, triples: str) -> str:
         iri = check_graph_iri(graph)
         groups = _Groups()
-        for line in triples.splitlines():
+        for line in triples.split("\n"):  # not splitlines(): U+2028, \x85... stand unescaped in literals
             groups.add(line)
         parts = [f"INSERT DATA {{ GRAPH <{iri}> {{\n" + "\n".join(groups.plain) + "\n} }"
                  ] if groups.plain else []
