@@ -25,7 +25,7 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from benchmarks.results import machine_facts
+from benchmarks.results import machine_facts, machine_line
 from tests.servers import free_port, oxigraph_binary, wait_until_answers
 
 RESULTS = Path(__file__).parent / "results"
@@ -119,11 +119,8 @@ def run(store: Path, repeats: int, work: Path) -> dict[str, object]:
 
 def to_markdown(result: dict[str, object]) -> str:
     machine: dict[str, object] = result["machine"]  # type: ignore[assignment]
-    packages = ", ".join(f"{k} {v}" for k, v in machine["packages"].items())  # type: ignore[attr-defined]
     lines = ["# /sparql through the service against an Oxigraph server on the same data", "",
-             f"{machine['date']}: {machine['cpu_count']} CPUs ({machine['cpu']}), "
-             f"{machine['memory_gib']} GiB, "
-             f"Python {machine['python']}, {packages}; commit {machine['commit']}.", "",
+             machine_line(machine) + ".", "",
              f"Store: `{result['store']}`. Median of {result['repeats']} interleaved requests after 2 "
              "warm-ups, each a new HTTP connection, SPARQL JSON results read whole. "
              f"Target: ratio ≤ {TARGET_RATIO}.", "",

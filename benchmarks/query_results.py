@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.query_worker import Timing
-from benchmarks.results import LoadFigures
+from benchmarks.results import LoadFigures, machine_line
 
 
 @dataclass
@@ -150,12 +150,9 @@ def _load_table(results: QueryResults) -> list[str]:
 
 
 def to_markdown(results: QueryResults) -> str:
-    m, o = results.machine, results.options
-    versions = m.get("packages")
-    packages = ", ".join(f"{k} {v}" for k, v in versions.items()) if isinstance(versions, dict) else ""
+    o = results.options
     lines = ["# Query, plan and report benchmark", "",
-             f"{m['date']}: {m['cpu_count']} CPUs ({m['cpu']}), {m['memory_gib']} GiB, Python {m['python']}, "
-             f"{packages}; commit {m['commit']}. Backend: **{results.backend}**.", "",
+             f"{machine_line(results.machine)}. Backend: **{results.backend}**.", "",
              f"`python -m benchmarks.queries_bench --sizes {o['sizes']}`: median of {o['repeats']} "
              "timed runs "
              f"after {o['warmups']} warm-ups (fewer when one run takes more than {o['budget']} s / runs; "

@@ -137,14 +137,17 @@ def _n(value: float, digits: int = 0) -> str:
     return f"{value:,.{digits}f}".replace(",", " ")
 
 
-def to_markdown(results: Results) -> str:
-    m, o = results.machine, results.options
+def machine_line(m: dict[str, object]) -> str:
+    """The machine facts as the first line of a results file (without the final full stop)."""
     versions = m.get("packages")
     packages = ", ".join(f"{k} {v}" for k, v in versions.items()) if isinstance(versions, dict) else ""
+    return (f"{m['date']}: {m['cpu_count']} CPUs ({m['cpu']}), {m['memory_gib']} GiB, Python {m['python']}, "
+            f"{packages}; commit {m['commit']}")
 
-    lines = ["# Import benchmark", "",
-             f"{m['date']}: {m['cpu_count']} CPUs ({m['cpu']}), {m['memory_gib']} GiB, Python {m['python']}, "
-             f"{packages}; commit {m['commit']}.", "",
+
+def to_markdown(results: Results) -> str:
+    o = results.options
+    lines = ["# Import benchmark", "", machine_line(results.machine) + ".", "",
              f"`python -m benchmarks.import_rows --rows {o['rows']} --store-measurements "
              f"{o['store_measurements']}`: {o['rows']} measurement rows (+ the sample rows they "
              "measure) imported with validation by `run_import`, each into a copy of the store in a "

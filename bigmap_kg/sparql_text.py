@@ -19,18 +19,14 @@ _UPDATE = re.compile(r"(?<![\w:?$.-])(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|
 _SERVICE = re.compile(r"(?<![\w:?$.-])SERVICE(?![\w:-])", re.IGNORECASE)
 
 
+_LEXICAL = re.compile(f"{_STRINGS.pattern}|{_IRIS.pattern}|{_COMMENTS.pattern}", re.DOTALL)
+
+
 def _bare(text: str) -> str:
-    """The text without string literals, IRIs and comments (in an order that keeps ``#`` in an
-    IRI or a string from starting a comment)."""
-    out = []
-    position = 0
-    pattern = re.compile(f"{_STRINGS.pattern}|{_IRIS.pattern}|{_COMMENTS.pattern}", re.DOTALL)
-    for match in pattern.finditer(text):
-        out.append(text[position:match.start()])
-        out.append(" ")
-        position = match.end()
-    out.append(text[position:])
-    return "".join(out)
+    """The text with string literals, IRIs and comments blanked out (in an order that keeps
+    ``#`` in an IRI or a string from starting a comment), same length: positions in it are
+    positions in the text."""
+    return _LEXICAL.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def is_update(sparql: str) -> bool:
@@ -86,17 +82,10 @@ def top_level_limit(sparql: str) -> int | None:
     return int(found.group("limit") or found.group("limit2"))
 
 
-def _masked(text: str) -> str:
-    """The text with string literals, IRIs and comments blanked out, same length (positions
-    in it are positions in the text)."""
-    pattern = re.compile(f"{_STRINGS.pattern}|{_IRIS.pattern}|{_COMMENTS.pattern}", re.DOTALL)
-    return pattern.sub(lambda m: " " * len(m.group(0)), text)
-
-
 _SELECT = re.compile(r"(?<![\w:?$.-])SELECT(?![\w:-])", re.IGNORECASE)
 _UNSAFE_FOR_CONSTANTS = re.compile(r"(?<![\w:?$.-])VALUES(?![\w:-])|SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*",
                                    re.IGNORECASE)
-_TOKENS = re.compile(f"{_STRINGS.pattern}|{_IRIS.pattern}|{_COMMENTS.pattern}"
+_TOKENS = re.compile(_LEXICAL.pattern +
                      r"|(?P<bound>BOUND\s*\(\s*[?$](?P<bname>\w+)\s*\))|(?P<var>[?$](?P<name>\w+))",
                      re.DOTALL | re.IGNORECASE)
 
@@ -108,7 +97,7 @@ def substitute(sparql: str, terms: dict[str, str]) -> str | None:
     parentheses, which those clauses take as an expression. None (keep a VALUES block) where a
     constant might not stand or would change the answer: a use in the SELECT clause, a query
     with sub-queries, a VALUES block or SELECT *, a parameter bound with AS."""
-    masked = _masked(sparql)
+    masked = _bare(sparql)
     if _UNSAFE_FOR_CONSTANTS.search(masked) or len(_SELECT.findall(masked)) > 1 or any(
             re.search(rf"\bAS\s+[?$]{re.escape(name)}\b", masked, re.IGNORECASE) for name in terms):
         return None  # sub-queries, VALUES, SELECT *, or a parameter bound by AS: keep VALUES

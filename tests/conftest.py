@@ -6,8 +6,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -173,16 +171,11 @@ def start_service(store_dir: Path, tokens_file: Path, extra_env: dict[str, str] 
     proc = subprocess.Popen([str(Path(sys.executable).parent / "bigmap-kg"), "serve"],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/sparql?query=ASK%7B%7D", timeout=2)
-            return proc, base
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"bigmap-kg serve did not start: {proc.stderr.read()!r}")  # type: ignore[union-attr]
-            time.sleep(0.2)
+    try:
+        servers.wait_until_answers(proc, f"{base}/sparql?query=ASK%7B%7D", "bigmap-kg serve")
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    return proc, base
 
 
 @pytest.fixture(scope="session")
