@@ -29,6 +29,8 @@ class LoadFigures:
     optimize_seconds: float
     peak_rss_mib: float
     reused: bool = False
+    #: deriving the summary and names graphs after the load (``rebuild_summary``)
+    derive_seconds: float = 0.0
 
     @property
     def quads_per_second(self) -> float:

@@ -270,6 +270,33 @@ def restore(
     typer.echo(f"restored {len(counts)} graphs, {sum(counts.values())} triples from {dump}")
 
 
+@app.command()
+def summary(
+    ctx: typer.Context,
+    rebuild: Annotated[bool, typer.Option(
+        "--rebuild", help="derive them again (after writes that went around bigmap-kg)")] = False,
+) -> None:
+    """Check the derived graphs (logbook counts, name keys) against the rest of the store (exit 1
+    on a difference), or derive them again."""
+    from bigmap_kg.summary import check
+
+    try:
+        store = ctx.obj.store()
+        if rebuild:
+            store.rebuild_summary()
+        differences = check(store)
+    except BigmapKGError as exc:
+        raise _fail(exc) from exc
+    for d in differences:
+        typer.echo(f"{d.item}: stored {d.stored}, derived {d.derived}", err=True)
+    if differences:
+        typer.echo(f"error: {len(differences)} summary cells or name keys differ from the store; "
+                   "run `bigmap-kg summary --rebuild`", err=True)
+        raise typer.Exit(EXIT_INVALID)
+    typer.echo(("derived again: " if rebuild else "")
+               + "the logbook counts and name keys match the rest of the store")
+
+
 @ontology_app.command("check")
 def ontology_check(ctx: typer.Context) -> None:
     """Reason over the ontology plus all stored data (owlready2 + HermiT); exit 1 if inconsistent."""

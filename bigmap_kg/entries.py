@@ -25,7 +25,7 @@ from bigmap_kg.loader import (
     loose_blank_nodes,
     validate_against_store,
 )
-from bigmap_kg.namespaces import BMK_IRI, CATALOGUE_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
+from bigmap_kg.namespaces import BMK_IRI, CATALOGUE_GRAPH, DERIVED_GRAPHS, ONTOLOGY_GRAPH, SHAPES_GRAPH
 from bigmap_kg.queries import inject_values
 from bigmap_kg.resources import data_dir
 from bigmap_kg.store import EmbeddedStore, TripleStore
@@ -251,7 +251,8 @@ def _description_pattern(iri: URIRef) -> str:
         hops = " . ".join(f"{'?b' + str(i - 1) if i > 1 else head} ?q{i} ?b{i}" for i in range(1, depth + 1))
         blanks = " && ".join(f"isBlank(?b{i})" for i in range(1, depth + 1))
         branches.append(f"{{ {hops} . ?b{depth} ?p ?o FILTER({blanks}) BIND(?b{depth} AS ?s) }}")
-    return "GRAPH ?g { " + "\n  UNION ".join(branches) + " }"
+    derived = ", ".join(f"<{g}>" for g in DERIVED_GRAPHS)  # counts and name keys: no description
+    return "GRAPH ?g { " + "\n  UNION ".join(branches) + f" }} FILTER(?g NOT IN ({derived}))"
 
 
 def _delete_description(iri: URIRef) -> str:

@@ -13,6 +13,10 @@ ONTOLOGY_GRAPH = GRAPH["ontology"]
 SHAPES_GRAPH = GRAPH["shapes"]
 CATALOGUE_GRAPH = GRAPH["catalogue"]
 BATCH_PREFIX = str(GRAPH) + "batch/"
+#: Derived from the rest of the store and kept current on every write (bigmap_kg/summary.py).
+SUMMARY_GRAPH = GRAPH["summary"]
+NAMES_GRAPH = GRAPH["names"]
+DERIVED_GRAPHS = (str(SUMMARY_GRAPH), str(NAMES_GRAPH))
 
 
 class BMK(DefinedNamespace):
@@ -33,9 +37,13 @@ class BMK(DefinedNamespace):
     HolderCompatibility: URIRef
     IndustrialPartner: URIRef
     Instrument: URIRef
+    InstrumentShapeCount: URIRef
+    InstrumentTechniqueCount: URIRef
     LaboratoryPartner: URIRef
     LargeScaleFacility: URIRef
     Level: URIRef
+    LogbookCount: URIRef
+    LogbookSummary: URIRef
     Material: URIRef
     MatrixEntry: URIRef
     Measurement: URIRef
@@ -45,6 +53,7 @@ class BMK(DefinedNamespace):
     Observable: URIRef
     ObservableCapability: URIRef
     Partner: URIRef
+    PartnerTechniqueCount: URIRef
     Person: URIRef
     PlanQuadrant: URIRef
     PlanStep: URIRef
@@ -67,15 +76,18 @@ class BMK(DefinedNamespace):
     TechniqueCluster: URIRef
     Trigger: URIRef
     Unit: URIRef
+    UnnamedInstrumentCount: URIRef
+    UnnamedInstrumentShapeCount: URIRef
+    UsageCount: URIRef
 
     # properties
-    attributedThrough: URIRef
     acceptsSampleShape: URIRef
     additionalInformation: URIRef
     airTight: URIRef
     amount: URIRef
     answersRequest: URIRef
     atSite: URIRef
+    attributedThrough: URIRef
     author: URIRef
     availability: URIRef
     batch: URIRef
@@ -86,6 +98,10 @@ class BMK(DefinedNamespace):
     compatibleInstrument: URIRef
     compatiblePartner: URIRef
     costScore: URIRef
+    countedInstrument: URIRef
+    countedPartner: URIRef
+    countedSampleShape: URIRef
+    countedTechnique: URIRef
     country: URIRef
     created: URIRef
     derivedFrom: URIRef
@@ -99,11 +115,11 @@ class BMK(DefinedNamespace):
     doi: URIRef
     electrochemicalPerformance: URIRef
     endDate: URIRef
+    facilityKind: URIRef
     fidelityScore: URIRef
     fileName: URIRef
     followedProtocol: URIRef
     follows: URIRef
-    facilityKind: URIRef
     formula: URIRef
     geometry: URIRef
     groupObservable: URIRef
@@ -124,16 +140,18 @@ class BMK(DefinedNamespace):
     investigatedObservable: URIRef
     linksRecord: URIRef
     listsCell: URIRef
-    listsSampleHolder: URIRef
     listsInstrument: URIRef
+    listsSampleHolder: URIRef
     locatedAt: URIRef
     madeOf: URIRef
     mappingDimension: URIRef
     maxValue: URIRef
     measuredSample: URIRef
+    measurementCount: URIRef
     minValue: URIRef
     mode: URIRef
     model: URIRef
+    nameKey: URIRef
     observable: URIRef
     observablesText: URIRef
     operandoRequired: URIRef
@@ -164,10 +182,10 @@ class BMK(DefinedNamespace):
     requiredTimeResolution: URIRef
     roiKind: URIRef
     roiSize: URIRef
+    rowCount: URIRef
     rowOrder: URIRef
     sampleCount: URIRef
     sampleFormatCategory: URIRef
-    rowCount: URIRef
     sampleIntegrity: URIRef
     sampleKind: URIRef
     sampleShape: URIRef
@@ -184,6 +202,7 @@ class BMK(DefinedNamespace):
     stateOfHealth: URIRef
     status: URIRef
     stepOrder: URIRef
+    summaryVersion: URIRef
     symbol: URIRef
     tag: URIRef
     technicalSpecification: URIRef

@@ -154,6 +154,8 @@ def to_term(param: Parameter, raw: str) -> Node:
         if not re.fullmatch(r"-?\d+", raw):
             raise UnknownReference(f"{raw!r} is not a whole number", Location(field=param.name))
         return Literal(int(raw), datatype=XSD.integer)
+    if param.type == "label":  # matched against the names graph's keys, which are lower case
+        return Literal(raw.lower())
     return Literal(raw)
 
 
@@ -216,6 +218,8 @@ def _parameter_note(p: Parameter) -> str:
         need = "required: put a value in place of UNDEF"
     else:
         need = "optional: UNDEF leaves it unset" + (f"; e.g. {p.example!r}" if p.example else "")
+    if p.type == "label":
+        need += "; in lower case: it is matched against the names graph's lower-case keys"
     return f"#   ?_{p.name}: {p.description} ({need})"
 
 

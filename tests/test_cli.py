@@ -159,4 +159,25 @@ def test_export_and_restore_commands_round_trip_the_store(cli_env: dict[str, str
     refused = runner.invoke(app, ["restore", str(dump)])
     assert refused.exit_code == 2 and "not empty" in refused.stderr
     replaced = runner.invoke(app, ["restore", "--replace", str(dump)])
-    assert replaced.exit_code == 0 and "restored 3 graphs" in replaced.stdout
+    assert replaced.exit_code == 0 and "restored 5 graphs" in replaced.stdout
+
+
+def test_summary_command_finds_a_stale_count_and_derives_it_again(cli_env: dict[str, str]) -> None:
+    import pyoxigraph as ox
+
+    from bigmap_kg.namespaces import BMK_IRI, SUMMARY_GRAPH
+
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    fine = runner.invoke(app, ["summary"])
+    assert fine.exit_code == 0 and "match the rest of the store" in fine.stdout
+    raw = ox.Store(cli_env["BIGMAP_KG_STORE"])  # a write around bigmap-kg: one count made wrong
+    raw.update(f"DELETE {{ GRAPH <{SUMMARY_GRAPH}> {{ ?c <{BMK_IRI}measurementCount> ?n }} }} "
+               f"INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?c <{BMK_IRI}measurementCount> 99 }} }} "
+               f"WHERE {{ {{ SELECT ?c ?n WHERE {{ GRAPH <{SUMMARY_GRAPH}> "
+               f"{{ ?c a <{BMK_IRI}PartnerTechniqueCount> ; <{BMK_IRI}measurementCount> ?n }} }} LIMIT 1 }} }}")
+    del raw
+    stale = runner.invoke(app, ["summary"])
+    assert stale.exit_code == 1 and "stored 99" in stale.stderr and "--rebuild" in stale.stderr
+    mended = runner.invoke(app, ["summary", "--rebuild"])
+    assert mended.exit_code == 0 and "derived again" in mended.stdout
+    assert runner.invoke(app, ["summary"]).exit_code == 0

@@ -90,7 +90,7 @@ def test_who_used_technique_tells_logbook_from_catalogue(logbook: EmbeddedStore)
 def test_hostile_parameter_is_only_a_literal(logbook: EmbeddedStore) -> None:
     hostile = 'x" } ; DROP ALL ; { "\\\'\'{}<>'
     text = get_query("experiments-by-partner").bind({"partner": hostile})
-    assert Literal(hostile).n3() in text
+    assert Literal(hostile.lower()).n3() in text  # a label is matched in lower case
     assert len(get_query("experiments-by-partner").run(logbook, {"partner": hostile})) == 0
     assert logbook.triple_count() > 0
 

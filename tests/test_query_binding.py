@@ -10,7 +10,7 @@ from bigmap_kg.sparql_text import substitute
 
 HEADER = """#+ title: test
 #+ parameters:
-#+   name: {description: "a name, ?_name", type: label}
+#+   name: {description: "a name, ?_name", type: string}
 #+   flag: {description: "a flag", required: false, type: boolean}
 """
 

@@ -5,17 +5,19 @@ from __future__ import annotations
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import SKOS
 
 from bigmap_kg.errors import StoreError
 from bigmap_kg.parsing import parse_bytes
 from bigmap_kg.store import SelectResult, TripleStore
 
+LABEL = URIRef("http://example.org/label")
 G1 = "https://w3id.org/bigmap-kg/graph/test-1"
 G2 = "https://w3id.org/bigmap-kg/graph/test-2"
+# Not a bigmap-kg entry (no skos label, no measurement): nothing of it is derived into the
+# summary and names graphs, whose upkeep tests/test_summary.py proves.
 DATA = parse_bytes(b"""
-@prefix ex: <http://example.org/> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-ex:a skos:prefLabel "A"@en ; ex:n 3 ; ex:q [ ex:v "nested" ] .
+@prefix ex: <http://example.org/> .
+ex:a ex:label "A"@en ; ex:n 3 ; ex:q [ ex:v "nested" ] .
 """, "data.ttl")
 
 
@@ -28,10 +30,10 @@ def test_written_graph_is_listed_and_counted(any_store: TripleStore) -> None:
 def test_queries_see_the_union_of_named_graphs(any_store: TripleStore) -> None:
     any_store.write_graph(G1, DATA)
     extra = Graph()
-    extra.add((URIRef("http://example.org/b"), SKOS.prefLabel, Literal("B")))
+    extra.add((URIRef("http://example.org/b"), LABEL, Literal("B")))
     any_store.write_graph(G2, extra)
     result = any_store.select(
-        "SELECT ?l WHERE { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l } ORDER BY STR(?l)")
+        "SELECT ?l WHERE { ?s <http://example.org/label> ?l } ORDER BY STR(?l)")
     assert isinstance(result, SelectResult)
     assert [str(r["l"]) for r in result.rows] == ["A", "B"]
 
@@ -39,7 +41,7 @@ def test_queries_see_the_union_of_named_graphs(any_store: TripleStore) -> None:
 def test_replace_swaps_a_graph_content(any_store: TripleStore) -> None:
     any_store.write_graph(G1, DATA)
     small = Graph()
-    small.add((URIRef("http://example.org/c"), SKOS.prefLabel, Literal("C")))
+    small.add((URIRef("http://example.org/c"), LABEL, Literal("C")))
     any_store.write_graph(G1, small, replace=True)
     assert isomorphic(any_store.graph(G1), small)
 
@@ -81,14 +83,14 @@ def test_graph_names_that_break_sparql_are_refused(any_store: TripleStore) -> No
 
 def _second_graph(store: TripleStore) -> None:
     extra = Graph()
-    extra.add((URIRef("http://example.org/b"), SKOS.prefLabel, Literal("B")))
+    extra.add((URIRef("http://example.org/b"), LABEL, Literal("B")))
     store.write_graph(G2, extra)
 
 
 def test_stream_reads_the_union_or_the_graphs_asked_for(any_store: TripleStore) -> None:
     any_store.write_graph(G1, DATA)
     _second_graph(any_store)
-    query = "SELECT ?l WHERE { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l } ORDER BY STR(?l)"
+    query = "SELECT ?l WHERE { ?s <http://example.org/label> ?l } ORDER BY STR(?l)"
     union = any_store.stream(query)
     assert union.kind == "select" and union.variables == ["l"]
     assert [str(row[0]) for row in union.rows] == ["A", "B"]

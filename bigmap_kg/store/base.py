@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from rdflib import Dataset, Graph, URIRef
@@ -58,8 +58,19 @@ def check_graph_iri(graph: str) -> URIRef:
     return URIRef(graph)
 
 
+def _subjects(data: Graph) -> set[str]:
+    """The IRIs a graph describes."""
+    return {str(s) for s in data.subjects() if isinstance(s, URIRef)}
+
+
 class TripleStore(ABC):
-    """A quad store that our queries read as the union of its named graphs."""
+    """A quad store that our queries read as the union of its named graphs.
+
+    Every write keeps the logbook summary graph current in the same transaction
+    (:mod:`bigmap_kg.summary`); ``maintain_summary = False`` turns that off (benchmarks)."""
+
+    maintain_summary: bool = True
+    _summary_current: bool | None = None
 
     @abstractmethod
     def query(self, sparql: str) -> QueryResult:
@@ -114,7 +125,8 @@ class TripleStore(ABC):
         if len(data):
             parts.append(self.insert_text(iri, ntriples(data)))
         if parts:
-            self._update(" ;\n".join(parts))
+            touched = _subjects(data) | (self._graph_subjects(iri) if replace else set())
+            self._write(" ;\n".join(parts), touched)
 
     def swap_graph(self, old: str, new: str, data: Graph) -> None:
         """Remove one named graph and write another in its place, in one transaction: a reader
@@ -125,7 +137,8 @@ class TripleStore(ABC):
             parts.append(f"DROP SILENT GRAPH <{new_iri}>")
         if len(data):
             parts.append(self.insert_text(new_iri, ntriples(data)))
-        self._update(" ;\n".join(parts))
+        touched = _subjects(data) | self._graph_subjects(old_iri) | self._graph_subjects(new_iri)
+        self._write(" ;\n".join(parts), touched)
 
     def insert_text(self, graph: str, triples: str) -> str:
         """The update operation adding N-Triples text (blank nodes included) to a named graph."""
@@ -140,14 +153,54 @@ class TripleStore(ABC):
         """Remove every graph of ours, in one transaction."""
         text = self.drop_all_text()
         if text:
-            self._update(text)
+            self._write(text, None)
 
     def drop_graph(self, graph: str) -> None:
-        self._update(f"DROP SILENT GRAPH <{check_graph_iri(graph)}>")
+        iri = check_graph_iri(graph)
+        self._write(f"DROP SILENT GRAPH <{iri}>", self._graph_subjects(iri))
 
-    def update(self, sparql: str) -> None:
-        """Run a SPARQL update (the caller is responsible for validation)."""
-        self._update(sparql)
+    def update(self, sparql: str, touched: Iterable[str] | None = None) -> None:
+        """Run a SPARQL update (the caller is responsible for validation). ``touched``: the IRIs
+        whose description it changes, when the caller knows them; otherwise the logbook
+        summary is recounted whole in the same transaction."""
+        self._write(sparql, touched)
+
+    @property
+    def writable(self) -> bool:
+        """Whether this store takes updates."""
+        return True
+
+    def rebuild_summary(self) -> None:
+        """Recount the logbook summary (after writes that went around bigmap-kg)."""
+        self._write("", None)
+
+    def ensure_summary(self) -> bool:
+        """Count the logbook summary where it is not current (a store written before it existed,
+        or around bigmap-kg); True when it was counted. Nothing on a read-only store."""
+        from bigmap_kg import summary  # it reads named queries, whose module imports this one
+
+        if not self.maintain_summary or not self.writable or summary.is_current(self):
+            return False
+        self.rebuild_summary()
+        return True
+
+    def _write(self, sparql: str, touched: Iterable[str] | None) -> None:
+        """Send a write, with the logbook summary's change in the same transaction."""
+        if self.maintain_summary:
+            from bigmap_kg import summary  # it reads named queries, whose module imports this one
+
+            if self._summary_current is None:
+                self._summary_current = summary.is_current(self)
+            sparql = summary.maintained(self, sparql, touched, current=self._summary_current)
+        if sparql:
+            self._update(sparql)
+        self._summary_current = True if self.maintain_summary else None
+
+    def _graph_subjects(self, graph: str) -> set[str]:
+        """The IRIs a stored named graph describes."""
+        rows = self.select(f"SELECT DISTINCT ?s WHERE {{ GRAPH <{check_graph_iri(graph)}> "
+                           "{ ?s ?p ?o } FILTER(isIRI(?s)) }").rows
+        return {str(row["s"]) for row in rows}
 
     def graph(self, graph: str) -> Graph:
         """The content of one named graph."""

@@ -12,7 +12,7 @@ from bigmap_kg.errors import Location, QuerySyntaxError, StoreError
 from bigmap_kg.nesting import MAX_DEPTH
 from bigmap_kg.sparql_text import is_update, nesting
 from bigmap_kg.store.base import Answer, QueryResult, Row, SelectResult, TripleStore, check_graph_iri
-from bigmap_kg.terms import to_oxigraph, to_rdflib
+from bigmap_kg.terms import to_rdflib
 
 NATIVE_FORMATS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}
 
@@ -119,18 +119,6 @@ class EmbeddedStore(TripleStore):
                 names.append(graph.value)
         return sorted(names)
 
-    def write_graph(self, graph: str, data: Graph, *, replace: bool = False) -> None:
-        """Adding is one Oxigraph transaction (``extend``) without going through SPARQL text."""
-        if replace:
-            super().write_graph(graph, data, replace=True)
-            return
-        name = ox.NamedNode(str(check_graph_iri(graph)))
-        try:
-            self._store.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), name)  # type: ignore[arg-type]
-                               for s, p, o in data)
-        except (OSError, ValueError) as exc:
-            raise StoreError(f"write failed: {exc}") from exc
-
     def export(self, fmt: str = "trig") -> bytes:
         formats = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
         if fmt not in formats:
@@ -140,7 +128,11 @@ class EmbeddedStore(TripleStore):
         return data
 
     def close(self) -> None:
-        self._store.flush() if self.path is not None else None
+        """Flush and release the store (again: nothing)."""
+        if not hasattr(self, "_store"):
+            return
+        if self.path is not None:
+            self._store.flush()
         del self._store
 
 

@@ -34,11 +34,14 @@ def open_store(
 
 
 def store_from_settings(settings: Settings) -> TripleStore:
-    """The store the settings name (``store``, or ``endpoint`` and what goes with it)."""
+    """The store the settings name (``store``, or ``endpoint`` and what goes with it), its
+    logbook summary counted if it has none current (once, for a store from before it)."""
     password = settings.endpoint_password
     credentials = ((settings.endpoint_user, password.get_secret_value())
                    if settings.endpoint_user and password is not None else None)
-    return open_store(settings.store, endpoint=settings.endpoint,
-                      update_endpoint=settings.update_endpoint,
-                      union_default_graph=settings.union_default_graph,
-                      server=settings.server, credentials=credentials)
+    store = open_store(settings.store, endpoint=settings.endpoint,
+                       update_endpoint=settings.update_endpoint,
+                       union_default_graph=settings.union_default_graph,
+                       server=settings.server, credentials=credentials)
+    store.ensure_summary()
+    return store

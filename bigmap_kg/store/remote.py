@@ -160,6 +160,10 @@ class RemoteStore(TripleStore):
         ]
         return SelectResult(variables, rows)
 
+    @property
+    def writable(self) -> bool:
+        return bool(self.update_endpoint)
+
     def _update(self, sparql: str) -> None:
         if not self.update_endpoint:
             raise StoreError(
