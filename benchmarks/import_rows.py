@@ -118,19 +118,24 @@ def build_store(catalogue_dir: Path, target: Path, measurements: int, seed: int)
     optimized = time.perf_counter() - clock
     del store
     nquads.unlink()
-    derived = derive(target)
+    derived = derive(target, always=True)
     return LoadFigures(measurements, logbook.cells * 3, quads, generated, loaded, optimized, peak_rss_mib(),
                        derive_seconds=derived)
 
 
-def derive(folder: Path) -> float:
-    """Derive the summary and names graphs of a bulk-loaded store (its loads bypassed the
-    store's writes, which keep them current); the seconds it took, 0 when they were current."""
+def derive(folder: Path, always: bool = False) -> float:
+    """Derive the summary and names graphs of a store: ``always`` after a bulk load (it went
+    around the store's writes, which keep them current, and the catalogue's marker says they
+    are current), else only where they are missing or of another version (a kept store made
+    before them). The seconds it took, 0 when nothing was done."""
     store = EmbeddedStore(folder)
     try:
         clock = time.perf_counter()
-        derived = store.ensure_summary()
-        return time.perf_counter() - clock if derived else 0.0
+        if always:
+            store.rebuild_summary()
+        elif not store.ensure_summary():
+            return 0.0
+        return time.perf_counter() - clock
     finally:
         store.close()
 
