@@ -7,7 +7,7 @@ from rdflib import URIRef
 
 from bigmap_kg.access import AccessDenied, Identity
 from bigmap_kg.entries import create_entries, delete_entry, entry_facts, new_facts, replace_entry
-from bigmap_kg.errors import UnknownReference
+from bigmap_kg.errors import UnknownReference, ValidationFailed
 from bigmap_kg.namespaces import ID
 from bigmap_kg.parsing import parse_bytes
 from bigmap_kg.validation import Validator
@@ -24,7 +24,7 @@ SHIPMENT = """@prefix bmk: <https://w3id.org/bigmap-kg/ontology#> .
     bmk:sender partner:FZJ ; bmk:recipient partner:CTH ;
     bmk:shipDate "2023-03-01"^^xsd:date ; bmk:shipmentStatus bmk:Delivered ;
     bmk:shippedSample sample:fzj-lno-aged-electrode ;
-    bmk:hasContent [ a bmk:ShipmentContent ; bmk:contentSample sample:fzj-lno-aged-electrode ; bmk:amount 2.0 ] .
+    bmk:hasContent [ a bmk:ShipmentContent ; bmk:sampleKind "LNO aged electrode" ; bmk:amount 2.0 ] .
 """
 IRI = URIRef(ID["shipment/fzj-to-cth-test"])
 
@@ -61,7 +61,7 @@ def test_replace_drops_the_old_blank_nodes(kg_store):
     replace_entry(kg_store, IRI, parse_bytes(changed, "s.ttl"), validator, FZJ)
     amounts = kg_store.select("SELECT ?a WHERE { ?c a <https://w3id.org/bigmap-kg/ontology#ShipmentContent> ; "
                               "<https://w3id.org/bigmap-kg/ontology#amount> ?a ; "
-                              "<https://w3id.org/bigmap-kg/ontology#contentSample> ?s . "
+                              "<https://w3id.org/bigmap-kg/ontology#sampleKind> ?s . "
                               "<https://w3id.org/bigmap-kg/id/shipment/fzj-to-cth-test> "
                               "<https://w3id.org/bigmap-kg/ontology#hasContent> ?c }")
     assert [float(r["a"]) for r in amounts.rows] == [3.0]  # type: ignore[arg-type]
@@ -83,3 +83,14 @@ def test_delete_of_a_missing_entry_is_unknown(kg_store):
 def test_ontology_terms_cannot_be_deleted_even_by_an_admin(kg_store):
     with pytest.raises(AccessDenied, match="ontology"):
         delete_entry(kg_store, URIRef("https://w3id.org/bigmap-kg/ontology#Sample"), ADMIN)
+
+
+def test_a_content_line_without_its_sample_kind_is_refused_even_when_sent_alone(kg_store):
+    """Regression: pySHACL, given the entries as its focus nodes, skipped the shape of a nested
+    blank node, so a content line naming no sample kind (an unknown property instead) got in."""
+    data = parse_bytes(SHIPMENT.replace('bmk:sampleKind "LNO aged electrode"',
+                                        "bmk:contentSample sample:fzj-lno-aged-electrode"), "s.ttl")
+    with pytest.raises(ValidationFailed) as info:
+        create_entries(kg_store, data, Validator(), FZJ)
+    assert any("which kind of sample it counts" in p.message for p in info.value.report.violations)
+    assert not entry_facts(kg_store, [IRI])[IRI].exists
