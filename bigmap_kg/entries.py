@@ -30,6 +30,7 @@ from bigmap_kg.queries import inject_values
 from bigmap_kg.resources import data_dir
 from bigmap_kg.store import EmbeddedStore, TripleStore
 from bigmap_kg.store.base import ntriples
+from bigmap_kg.store.change import Change
 from bigmap_kg.validation import Validator, short_name
 
 PROTECTED_GRAPHS = {str(ONTOLOGY_GRAPH), str(SHAPES_GRAPH)}
@@ -197,8 +198,8 @@ def replace_entry(store: TripleStore, iri: URIRef, data: Graph, validator: Valid
     if not report.conforms:
         raise ValidationFailed(report)
     graph = batch_graph_name(data)
-    store.update(f"{_delete_description(iri)} ;\n"
-                 + store.insert_text(graph, ntriples(data)))
+    store.update(f"{_delete_description(iri)} ;\n" + store.insert_text(graph, ntriples(data)),
+                 Change(added={graph: data}, removed_subjects={str(iri)}))
     return EntryWrite([str(iri)], WriteResult(graph, len(data), True, report))
 
 
@@ -208,7 +209,7 @@ def delete_entry(store: TripleStore, iri: URIRef, who: Identity) -> None:
         raise UnknownReference(f"there is no entry {iri}", Location(iri=str(iri)))
     _refuse_protected(old[iri], iri)
     check_access(who, {}, old)
-    store.update(_delete_description(iri))
+    store.update(_delete_description(iri), Change(removed_subjects={str(iri)}))
 
 
 def describe_entry(store: TripleStore, iri: URIRef) -> Graph:

@@ -13,7 +13,7 @@ ONTOLOGY_GRAPH = GRAPH["ontology"]
 SHAPES_GRAPH = GRAPH["shapes"]
 CATALOGUE_GRAPH = GRAPH["catalogue"]
 BATCH_PREFIX = str(GRAPH) + "batch/"
-#: Derived from the rest of the store and kept current on every write (bigmap_kg/summary.py).
+#: Derived from the rest of the store and kept current on every write (bigmap_kg/summary/).
 SUMMARY_GRAPH = GRAPH["summary"]
 NAMES_GRAPH = GRAPH["names"]
 DERIVED_GRAPHS = (str(SUMMARY_GRAPH), str(NAMES_GRAPH))
@@ -26,6 +26,12 @@ class BMK(DefinedNamespace):
     _NS = Namespace(BMK_IRI)
 
     # classes
+    TypeCount: URIRef
+    ObservableCount: URIRef
+    MaterialCount: URIRef
+    InDevelopmentCount: URIRef
+    ArchiveCount: URIRef
+    ActivityCount: URIRef
     ArchiveRecord: URIRef
     CellGeometry: URIRef
     CellOrigin: URIRef
@@ -101,6 +107,14 @@ class BMK(DefinedNamespace):
     countedInstrument: URIRef
     countedPartner: URIRef
     countedSampleShape: URIRef
+    instanceCount: URIRef
+    countedTrigger: URIRef
+    countedRequest: URIRef
+    countedProblem: URIRef
+    countedObservable: URIRef
+    countedMode: URIRef
+    countedMaterial: URIRef
+    countedClass: URIRef
     countedTechnique: URIRef
     country: URIRef
     created: URIRef

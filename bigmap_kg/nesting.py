@@ -5,25 +5,29 @@ levels, so hostile input must be refused before it reaches them."""
 from __future__ import annotations
 
 import re
+from functools import cache
 
 MAX_DEPTH = 256  # real documents and queries nest a few dozen levels at most
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 
 
 def deepest(text: str, opening: str = "{[", closing: str = "}]") -> tuple[int, int]:
-    """The largest nesting depth of the brackets and the line where it is first reached."""
-    depth = best = 0
-    line = best_line = 1
-    for char in text:
-        if char == "\n":
-            line += 1
-        elif char in opening:
+    """The largest nesting depth of the brackets and the line where it is first reached (only
+    the brackets are walked: a 20 MB update of N-Triples holds few of them)."""
+    depth = best = best_at = 0
+    for found in _brackets(opening + closing).finditer(text):
+        if found.group() in opening:
             depth += 1
             if depth > best:
-                best, best_line = depth, line
-        elif char in closing:
+                best, best_at = depth, found.start()
+        else:
             depth -= 1
-    return best, best_line
+    return best, text.count("\n", 0, best_at) + 1
+
+
+@cache
+def _brackets(chars: str) -> re.Pattern[str]:
+    return re.compile("[" + re.escape(chars) + "]")
 
 
 def json_depth(text: str) -> tuple[int, int]:

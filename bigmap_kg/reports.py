@@ -33,7 +33,7 @@ def _missing(store: TripleStore, request: str | None, fmt: str) -> str:
 def _archive(store: TripleStore, request: str | None, fmt: str) -> str:
     from bigmap_kg.output import named_query_report
 
-    return named_query_report(store, "archive-completeness", {}, fmt)
+    return named_query_report(store, "measurements-missing-from-archive", {}, fmt)
 
 
 REPORTS = {r.name: r for r in (

@@ -58,7 +58,7 @@ def test_rows_become_entries_with_references_resolved_by_acronym_name_and_formul
 def test_imported_measurements_answer_the_logbook_question(logbook: EmbeddedStore) -> None:
     from bigmap_kg.queries import get_query
 
-    rows = get_query("who-measured-material").run(logbook, {"material": "LNO"}).rows
+    rows = get_query("measurements-of-material").run(logbook, {"material": "LNO"}).rows
     assert {str(r["measurement"]) for r in rows} >= {str(ID["measurement/CTH-RAMAN-2022-014"]),
                                                      str(ID["measurement/CEA-XRD-2022-003"])}
 

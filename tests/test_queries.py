@@ -55,6 +55,8 @@ CASES = {
     "experiment-sequences": ({"sample": "c1-e"}, 2),
     "sample-history": ({"sample": "C1-E"}, 5),
     "archive-completeness": ({}, 1),
+    "measurements-of-material": ({"material": "LNO"}, 2),
+    "measurements-missing-from-archive": ({}, 1),
 }
 
 
@@ -133,7 +135,10 @@ def test_sample_history_is_in_time_order(logbook: EmbeddedStore) -> None:
 
 def test_archive_completeness_names_what_is_missing(logbook: EmbeddedStore) -> None:
     rows = get_query("archive-completeness").run(logbook).rows
-    assert [(str(r["measurement"]).rsplit("/", 1)[1], str(r["problem"])) for r in rows] == [
+    assert [(str(r["partner"]).rsplit("/", 1)[1], str(r["problem"]), int(str(r["measurements"])))
+            for r in rows] == [("dtu", "no archive record and no notebook entry", 1)]
+    listed = get_query("measurements-missing-from-archive").run(logbook).rows
+    assert [(str(r["measurement"]).rsplit("/", 1)[1], str(r["problem"])) for r in listed] == [
         ("m2", "no archive record and no notebook entry")]
 
 

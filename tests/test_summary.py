@@ -17,6 +17,7 @@ from bigmap_kg.namespaces import BMK, ID, SUMMARY_GRAPH
 from bigmap_kg.parsing import parse_bytes
 from bigmap_kg.queries import get_query
 from bigmap_kg.store import EmbeddedStore, TripleStore
+from bigmap_kg.store.change import Change
 from bigmap_kg.store.restore import restore
 from bigmap_kg.summary import check, is_current
 from bigmap_kg.validation import Validator
@@ -124,7 +125,7 @@ def test_a_new_entry_counts_and_a_refused_write_leaves_the_summary_alone(writabl
     assert dashboard(store) == plus(before, {(CEA, XRD): 1})
     with pytest.raises(BigmapKGError):
         store.update(f"DELETE WHERE {{ GRAPH ?g {{ <{ID['measurement/SUM-ENTRY-1']}> ?p ?o }} }} ; "
-                     "INSERT DATA { GRAPH <urn:x> { <urn:a> <urn:b> } }", touched=[])
+                     "INSERT DATA { GRAPH <urn:x> { <urn:a> <urn:b> } }", Change())
     assert dashboard(store) == plus(before, {(CEA, XRD): 1}) and check(store) == []
 
 

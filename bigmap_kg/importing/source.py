@@ -37,15 +37,18 @@ class Mapped:
     """What a reader made of its input: triples, rows read, problems, and the origin of each
     entry (its row) and of each (entry, property) (its cell), to place the shapes' findings."""
 
-    graph: Graph = field(default_factory=Graph)
+    graph: Graph = field(default_factory=lambda: Graph(store="SimpleMemory"))  # no contexts: faster
     rows: int = 0
     problems: list[ImportProblem] = field(default_factory=list)
     entries: dict[URIRef, Origin] = field(default_factory=dict)
     cells: dict[tuple[Node, str], Origin] = field(default_factory=dict)
 
     def merge(self, other: Mapped) -> None:
-        for triple in other.graph:
-            self.graph.add(triple)
+        if not len(self.graph):
+            self.graph = other.graph  # the other is not used after it is merged: no copy
+        else:
+            for triple in other.graph:
+                self.graph.add(triple)
         self.rows += other.rows
         self.problems.extend(other.problems)
         self.entries.update(other.entries)

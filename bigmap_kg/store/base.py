@@ -6,11 +6,20 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node
 
 from bigmap_kg.errors import Location, StoreError
+from bigmap_kg.namespaces import DERIVED_GRAPHS
+from bigmap_kg.store.change import Change, value_of
+
+if TYPE_CHECKING:
+    from bigmap_kg.summary.contributions import Classes
+
+_DESCRIBE_CHUNK = 500
+_APPEND_CHUNK = 20_000
 
 
 @dataclass
@@ -58,11 +67,6 @@ def check_graph_iri(graph: str) -> URIRef:
     return URIRef(graph)
 
 
-def _subjects(data: Graph) -> set[str]:
-    """The IRIs a graph describes."""
-    return {str(s) for s in data.subjects() if isinstance(s, URIRef)}
-
-
 class TripleStore(ABC):
     """A quad store that our queries read as the union of its named graphs.
 
@@ -71,6 +75,7 @@ class TripleStore(ABC):
 
     maintain_summary: bool = True
     _summary_current: bool | None = None
+    _hierarchy: Classes | None = None
 
     @abstractmethod
     def query(self, sparql: str) -> QueryResult:
@@ -125,8 +130,8 @@ class TripleStore(ABC):
         if len(data):
             parts.append(self.insert_text(iri, ntriples(data)))
         if parts:
-            touched = _subjects(data) | (self._graph_subjects(iri) if replace else set())
-            self._write(" ;\n".join(parts), touched)
+            self._write(" ;\n".join(parts), Change(added={str(iri): data},
+                                                    removed_graphs={str(iri)} if replace else set()))
 
     def swap_graph(self, old: str, new: str, data: Graph) -> None:
         """Remove one named graph and write another in its place, in one transaction: a reader
@@ -137,8 +142,8 @@ class TripleStore(ABC):
             parts.append(f"DROP SILENT GRAPH <{new_iri}>")
         if len(data):
             parts.append(self.insert_text(new_iri, ntriples(data)))
-        touched = _subjects(data) | self._graph_subjects(old_iri) | self._graph_subjects(new_iri)
-        self._write(" ;\n".join(parts), touched)
+        self._write(" ;\n".join(parts), Change(added={str(new_iri): data},
+                                                removed_graphs={str(old_iri), str(new_iri)}))
 
     def insert_text(self, graph: str, triples: str) -> str:
         """The update operation adding N-Triples text (blank nodes included) to a named graph."""
@@ -157,13 +162,17 @@ class TripleStore(ABC):
 
     def drop_graph(self, graph: str) -> None:
         iri = check_graph_iri(graph)
-        self._write(f"DROP SILENT GRAPH <{iri}>", self._graph_subjects(iri))
+        self._write(f"DROP SILENT GRAPH <{iri}>", Change(removed_graphs={str(iri)}))
 
-    def update(self, sparql: str, touched: Iterable[str] | None = None) -> None:
-        """Run a SPARQL update (the caller is responsible for validation). ``touched``: the IRIs
-        whose description it changes, when the caller knows them; otherwise the logbook
-        summary is recounted whole in the same transaction."""
-        self._write(sparql, touched)
+    def update(self, sparql: str, change: Change | None = None) -> None:
+        """Run a SPARQL update (the caller is responsible for validation). ``change``: what it
+        adds and removes, when the caller knows (``Change()``: nothing the derived graphs read);
+        otherwise the derived graphs are derived again whole after it."""
+        self._write(sparql, change)
+
+    def send_update(self, sparql: str) -> None:
+        """Run a SPARQL update as it is, the derived graphs left alone (their own maintenance)."""
+        self._update(sparql)
 
     @property
     def writable(self) -> bool:
@@ -171,12 +180,13 @@ class TripleStore(ABC):
         return True
 
     def rebuild_summary(self) -> None:
-        """Recount the logbook summary (after writes that went around bigmap-kg)."""
+        """Derive the summary and names graphs again (after writes that went around bigmap-kg)."""
         self._write("", None)
 
     def ensure_summary(self) -> bool:
-        """Count the logbook summary where it is not current (a store written before it existed,
-        or around bigmap-kg); True when it was counted. Nothing on a read-only store."""
+        """Derive the summary and names graphs where they are not current (a store written before
+        them, or around bigmap-kg, or interrupted while deriving them); True when they were
+        derived. Nothing on a read-only store."""
         from bigmap_kg import summary  # it reads named queries, whose module imports this one
 
         if not self.maintain_summary or not self.writable or summary.is_current(self):
@@ -184,23 +194,78 @@ class TripleStore(ABC):
         self.rebuild_summary()
         return True
 
-    def _write(self, sparql: str, touched: Iterable[str] | None) -> None:
-        """Send a write, with the logbook summary's change in the same transaction."""
-        if self.maintain_summary:
-            from bigmap_kg import summary  # it reads named queries, whose module imports this one
+    def _write(self, sparql: str, change: Change | None) -> None:
+        """Send a write, with the derived graphs' change in the same transaction (or a rebuild
+        after it where the change is unknown)."""
+        if not self.maintain_summary:
+            if sparql:
+                self._update(sparql)
+            return
+        from bigmap_kg import summary  # it reads named queries, whose module imports this one
 
-            if self._summary_current is None:
-                self._summary_current = summary.is_current(self)
-            sparql = summary.maintained(self, sparql, touched, current=self._summary_current)
-        if sparql:
-            self._update(sparql)
-        self._summary_current = True if self.maintain_summary else None
+        if self._summary_current is None:
+            self._summary_current = summary.is_current(self)
+        if self._hierarchy is None and self._summary_current and change is not None:
+            self._hierarchy = summary.classes(self)
+        hierarchy = self._hierarchy if self._summary_current else None
+        self._summary_current = False  # until this write has gone through
+        self._hierarchy = None
+        summary.write(self, sparql, change, hierarchy)
+        self._summary_current = True
+        self._hierarchy = hierarchy if change is not None and not summary.needs_rebuild(self, change) \
+            else None
 
-    def _graph_subjects(self, graph: str) -> set[str]:
+    # -- what the derived graphs are computed from -------------------------------------------
+    def describe(self, subjects: list[str]) -> dict[str, list[tuple[str, str, str]]]:
+        """Each subject's triples as ``(graph, predicate, object)``, from every named graph
+        (objects: IRI text, :class:`~bigmap_kg.summary.view.Lit` for literals; no blank nodes)."""
+        found: dict[str, list[tuple[str, str, str]]] = {}
+        for start in range(0, len(subjects), _DESCRIBE_CHUNK):
+            values = " ".join(f"<{s}>" for s in subjects[start:start + _DESCRIBE_CHUNK])
+            rows = self.select(f"SELECT ?s ?g ?p ?o WHERE {{ VALUES ?s {{ {values} }} "
+                               "GRAPH ?g { ?s ?p ?o } FILTER(!isBlank(?o)) }").rows
+            for row in rows:
+                obj = value_of(row["o"])
+                if obj is not None:
+                    found.setdefault(str(row["s"]), []).append((str(row["g"]), str(row["p"]), obj))
+        return found
+
+    def referrers(self, predicate: str, objects: list[str]) -> dict[str, list[tuple[str, str]]]:
+        """The subjects that have ``predicate`` with each of the objects, as ``(graph, subject)``."""
+        found: dict[str, list[tuple[str, str]]] = {}
+        for start in range(0, len(objects), _DESCRIBE_CHUNK):
+            values = " ".join(f"<{o}>" for o in objects[start:start + _DESCRIBE_CHUNK])
+            rows = self.select(f"SELECT ?o ?g ?s WHERE {{ VALUES ?o {{ {values} }} "
+                               f"GRAPH ?g {{ ?s <{predicate}> ?o }} FILTER(isIRI(?s)) }}").rows
+            for row in rows:
+                found.setdefault(str(row["o"]), []).append((str(row["g"]), str(row["s"])))
+        return found
+
+    def typed_subjects(self) -> Iterator[str]:
+        """Every IRI that has a class, outside the derived graphs, once each."""
+        outside = " && ".join(f"?g != <{g}>" for g in DERIVED_GRAPHS)
+        rows = self.select("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a ?c } "
+                           f"FILTER(isIRI(?s) && {outside}) }}").rows
+        return (str(row["s"]) for row in rows)
+
+    def graph_subjects(self, graph: str) -> set[str]:
         """The IRIs a stored named graph describes."""
         rows = self.select(f"SELECT DISTINCT ?s WHERE {{ GRAPH <{check_graph_iri(graph)}> "
                            "{ ?s ?p ?o } FILTER(isIRI(?s)) }").rows
         return {str(row["s"]) for row in rows}
+
+    def append(self, graph: str, lines: Iterable[str]) -> None:
+        """Add N-Triples lines (no blank nodes) to a graph, in as many transactions as it takes:
+        for derived data only, whose marker says when it is whole."""
+        iri = check_graph_iri(graph)
+        chunk: list[str] = []
+        for line in lines:
+            chunk.append(line)
+            if len(chunk) >= _APPEND_CHUNK:
+                self._update(self.insert_text(iri, "\n".join(chunk)))
+                chunk = []
+        if chunk:
+            self._update(self.insert_text(iri, "\n".join(chunk)))
 
     def graph(self, graph: str) -> Graph:
         """The content of one named graph."""

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph
+from rdflib.namespace import RDF
 
 from bigmap_kg.errors import Location, QuerySyntaxError, StoreError
+from bigmap_kg.namespaces import DERIVED_GRAPHS
 from bigmap_kg.nesting import MAX_DEPTH
 from bigmap_kg.sparql_text import is_update, nesting
 from bigmap_kg.store.base import Answer, QueryResult, Row, SelectResult, TripleStore, check_graph_iri
+from bigmap_kg.store.change import Lit
 from bigmap_kg.terms import to_rdflib
 
 NATIVE_FORMATS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}
@@ -119,6 +122,46 @@ class EmbeddedStore(TripleStore):
                 names.append(graph.value)
         return sorted(names)
 
+    def describe(self, subjects: list[str]) -> dict[str, list[tuple[str, str, str]]]:
+        """Index look-ups (``quads_for_pattern``), no query to plan."""
+        found: dict[str, list[tuple[str, str, str]]] = {}
+        for s in subjects:
+            quads = [(q.graph_name.value, q.predicate.value, _value(q.object))
+                     for q in self._store.quads_for_pattern(ox.NamedNode(s), None, None, None)
+                     if isinstance(q.graph_name, ox.NamedNode) and not isinstance(q.object, ox.BlankNode)]
+            if quads:
+                found[s] = quads
+        return found
+
+    def referrers(self, predicate: str, objects: list[str]) -> dict[str, list[tuple[str, str]]]:
+        found: dict[str, list[tuple[str, str]]] = {}
+        p = ox.NamedNode(predicate)
+        for o in objects:
+            refs = [(q.graph_name.value, q.subject.value)
+                    for q in self._store.quads_for_pattern(None, p, ox.NamedNode(o), None)
+                    if isinstance(q.graph_name, ox.NamedNode) and isinstance(q.subject, ox.NamedNode)]
+            if refs:
+                found[o] = refs
+        return found
+
+    def typed_subjects(self) -> Iterator[str]:
+        seen: set[str] = set()
+        for q in self._store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), None, None):
+            if (isinstance(q.subject, ox.NamedNode) and isinstance(q.graph_name, ox.NamedNode)
+                    and q.graph_name.value not in DERIVED_GRAPHS and q.subject.value not in seen):
+                seen.add(q.subject.value)
+                yield q.subject.value
+
+    def append(self, graph: str, lines: Iterable[str]) -> None:
+        """Oxigraph's bulk loader (not transactional; the derived graphs' marker is written last)."""
+        data = "\n".join(lines).encode("utf-8")
+        if data:
+            try:
+                self._store.bulk_load(data, ox.RdfFormat.N_TRIPLES,
+                                      to_graph=ox.NamedNode(str(check_graph_iri(graph))))
+            except (OSError, SyntaxError, ValueError) as exc:
+                raise StoreError(f"bulk load failed: {exc}") from exc
+
     def export(self, fmt: str = "trig") -> bytes:
         formats = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
         if fmt not in formats:
@@ -162,3 +205,7 @@ def _triples(result: ox.QueryTriples) -> Iterator[Row]:
 
 def _nodes(graphs: list[str] | None) -> list[ox.NamedNode]:
     return [ox.NamedNode(str(check_graph_iri(g))) for g in graphs or []]
+
+
+def _value(term: ox.NamedNode | ox.Literal | ox.BlankNode | ox.Triple) -> str:
+    return Lit(term.value) if isinstance(term, ox.Literal) else str(getattr(term, "value", term))

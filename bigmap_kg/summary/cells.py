@@ -1,0 +1,92 @@
+"""The derived graphs as text: summary cells and name keys as N-Triples, and the update
+operations that change their counts relative to what is stored (so that the change is applied
+to the counts as the write's own transaction finds them)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from rdflib import Literal
+
+from bigmap_kg.namespaces import BMK_IRI, NAMES_GRAPH, SUMMARY_GRAPH
+from bigmap_kg.queries import sparql_term
+from bigmap_kg.summary.contributions import INSTANCE_KINDS, Cell, cell_iri
+
+#: Raised whenever the derived graphs change meaning: a store with another version is derived again.
+VERSION = 4
+SUMMARY, NAMES = f"<{SUMMARY_GRAPH}>", f"<{NAMES_GRAPH}>"
+_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+_LITERAL_DIMENSIONS = frozenset({"countedProblem"})
+#: Cells per VALUES block of a relative count change.
+_ROWS = 2000
+
+
+def count_property(cell: Cell) -> str:
+    return f"<{BMK_IRI}{'instanceCount' if cell[0] in INSTANCE_KINDS else 'measurementCount'}>"
+
+
+def literal(text: str) -> str:
+    return sparql_term(Literal(text))
+
+
+def cell_lines(cell: Cell, count: int | None = None) -> list[str]:
+    """The cell's triples (its count among them when given), as N-Triples lines."""
+    kind, dims = cell
+    iri = f"<{cell_iri(cell)}>"
+    lines = [f"{iri} {_TYPE} <{BMK_IRI}{kind}> ."]
+    for name, value in dims:
+        if value is not None:
+            term = literal(value) if name in _LITERAL_DIMENSIONS else f"<{value}>"
+            lines.append(f"{iri} <{BMK_IRI}{name}> {term} .")
+    if count is not None:
+        lines.append(f"{iri} {count_property(cell)} \"{count}\"^^<{_INTEGER}> .")
+    return lines
+
+
+def key_line(entry: str, key: str) -> str:
+    return f"<{entry}> <{BMK_IRI}nameKey> {literal(key)} ."
+
+
+def marker_lines() -> list[str]:
+    return [f"{SUMMARY} {_TYPE} <{BMK_IRI}LogbookSummary> .",
+            f"{SUMMARY} <{BMK_IRI}summaryVersion> {VERSION} ."]
+
+
+def _data(operation: str, graph: str, lines: list[str]) -> str:
+    return f"{operation} DATA {{ GRAPH {graph} {{\n" + "\n".join(lines) + "\n} }" if lines else ""
+
+
+def delta_operations(delta: Counter[Cell], removed_keys: set[tuple[str, str]],
+                     added_keys: set[tuple[str, str]]) -> list[str]:
+    """The operations adding ``delta`` to the stored counts (a cell that reaches 0 is removed)
+    and changing the name keys."""
+    changed = sorted(((cell, n) for cell, n in delta.items() if n), key=lambda item: cell_iri(item[0]))
+    ops: list[str] = []
+    for start in range(0, len(changed), _ROWS):
+        rows = changed[start:start + _ROWS]
+        values = "\n    ".join(f"(<{cell_iri(c)}> {count_property(c)} {n})" for c, n in rows)
+        ops.append(f"""DELETE {{ GRAPH {SUMMARY} {{ ?cell ?count ?old }} }}
+INSERT {{ GRAPH {SUMMARY} {{ ?cell ?count ?new }} }}
+WHERE {{ VALUES (?cell ?count ?change) {{
+    {values} }}
+  OPTIONAL {{ GRAPH {SUMMARY} {{ ?cell ?count ?old }} }}
+  BIND(COALESCE(?old, 0) + ?change AS ?new) }}""")
+    ops.append(_data("INSERT", SUMMARY, [line for c, n in changed if n > 0 for line in cell_lines(c)]))
+    negative = [c for c, n in changed if n < 0]
+    for start in range(0, len(negative), _ROWS):
+        cells = " ".join(f"<{cell_iri(c)}>" for c in negative[start:start + _ROWS])
+        ops.append(f"""DELETE {{ GRAPH {SUMMARY} {{ ?cell ?p ?o }} }}
+WHERE {{ VALUES ?cell {{ {cells} }}
+  GRAPH {SUMMARY} {{ ?cell ?count ?n FILTER(?count IN (<{BMK_IRI}measurementCount>, <{BMK_IRI}instanceCount>)
+                     && ?n <= 0) ?cell ?p ?o }} }}""")
+    ops.append(_data("DELETE", NAMES, sorted(key_line(e, k) for e, k in removed_keys - added_keys)))
+    ops.append(_data("INSERT", NAMES, sorted(key_line(e, k) for e, k in added_keys - removed_keys)))
+    return [op for op in ops if op]
+
+
+def counted_lines(counts: Counter[Cell]) -> Iterable[str]:
+    for cell, n in sorted(counts.items(), key=lambda item: cell_iri(item[0])):
+        if n > 0:
+            yield from cell_lines(cell, n)
