@@ -107,6 +107,7 @@ class BMK(DefinedNamespace):
     countedInstrument: URIRef
     countedPartner: URIRef
     countedSampleShape: URIRef
+    countsAsMaterial: URIRef
     instanceCount: URIRef
     countedTrigger: URIRef
     countedRequest: URIRef

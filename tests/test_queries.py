@@ -123,8 +123,9 @@ EXTRA_CASES: dict[str, str] = {
 
 def test_experiment_sequence_follows_lineage_and_order(logbook: EmbeddedStore) -> None:
     rows = get_query("experiment-sequences").run(logbook, {"sample": "C1-E"}).rows
-    seq = [(int(r["step"]), str(r["measurement"]).rsplit("/", 1)[1], str(r["relation"])) for r in rows]  # type: ignore[arg-type]
-    assert seq == [(0, "m1", "this sample"), (1, "m2", "made from this sample (descendant)")]
+    seq = [(str(r["measurement"]).rsplit("/", 1)[1], str(r["relation"]),
+            str(r["follows"]).rsplit("/", 1)[1] if r["follows"] is not None else None) for r in rows]
+    assert seq == [("m1", "this sample", None), ("m2", "made from this sample (descendant)", "m1")]
 
 
 def test_sample_history_is_in_time_order(logbook: EmbeddedStore) -> None:

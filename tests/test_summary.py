@@ -168,3 +168,26 @@ def test_the_first_write_to_a_store_without_summary_counts_it_whole(kg_store: Em
     kg_store._summary_current = None
     kg_store.write_graph("urn:bigmap-kg:test-unrelated", parse_bytes("<urn:a> <urn:b> <urn:c> .", "x.nt"))
     assert dashboard(kg_store) == expected and check(kg_store) == []
+
+
+def test_loading_the_same_ontology_again_keeps_the_summary_without_deriving_it_again(
+        kg_store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bigmap_kg.summary as summary
+    from bigmap_kg.loader import init_store
+
+    def refused(*_args: object) -> None:
+        raise AssertionError("derived again whole")
+
+    monkeypatch.setattr(summary, "rebuild", refused)
+    init_store(kg_store)  # ontology, shapes and catalogue written again, each replacing itself
+    assert check(kg_store) == []
+
+
+def test_a_new_subclass_is_counted_with_its_superclass(kg_store: EmbeddedStore) -> None:
+    before = {str(r["kind"]): int(str(r["count"])) for r in get_query("catalogue-counts").run(kg_store).rows}
+    kg_store.write_graph("https://w3id.org/bigmap-kg/graph/test-classes", parse_bytes(f"""
+        @prefix bmk: <{BMK}> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        <urn:x:Beamtime> rdfs:subClassOf bmk:Measurement .
+        <urn:x:b1> a <urn:x:Beamtime> .""".encode(), "classes.ttl"))
+    after = {str(r["kind"]): int(str(r["count"])) for r in get_query("catalogue-counts").run(kg_store).rows}
+    assert after["measurements"] == before["measurements"] + 1 and check(kg_store) == []

@@ -208,12 +208,9 @@ class TripleStore(ABC):
         if self._hierarchy is None and self._summary_current and change is not None:
             self._hierarchy = summary.classes(self)
         hierarchy = self._hierarchy if self._summary_current else None
-        self._summary_current = False  # until this write has gone through
-        self._hierarchy = None
-        summary.write(self, sparql, change, hierarchy)
+        self._summary_current, self._hierarchy = False, None  # until this write has gone through
+        self._hierarchy = summary.write(self, sparql, change, hierarchy)
         self._summary_current = True
-        self._hierarchy = hierarchy if change is not None and not summary.needs_rebuild(self, change) \
-            else None
 
     # -- what the derived graphs are computed from -------------------------------------------
     def describe(self, subjects: list[str]) -> dict[str, list[tuple[str, str, str]]]:

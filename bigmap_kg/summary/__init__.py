@@ -28,23 +28,29 @@ from typing import TYPE_CHECKING
 from rdflib import URIRef
 
 from bigmap_kg.namespaces import BMK_IRI, DERIVED_GRAPHS, NAMES_GRAPH, SUMMARY_GRAPH
-from bigmap_kg.store.change import Change
+from bigmap_kg.store.change import Change, Lit
 from bigmap_kg.summary.cells import (
     NAMES,
     SUMMARY,
     VERSION,
     counted_lines,
     delta_operations,
-    key_line,
     marker_lines,
 )
 from bigmap_kg.summary.contributions import (
+    COUNTS_AS,
     Cell,
     Classes,
     Contributions,
+    Fact,
     affected,
     cell_iri,
     chunked,
+    key_line,
+    material_line,
+)
+from bigmap_kg.summary.contributions import (
+    SHAPE as SAMPLE_SHAPE,
 )
 from bigmap_kg.summary.view import ChangedView, StoreView
 
@@ -67,22 +73,19 @@ def is_current(store: TripleStore) -> bool:
 
 
 def classes(store: TripleStore) -> Classes:
-    rows = store.select(f"SELECT DISTINCT ?sub ?sup WHERE {{ GRAPH ?g {{ ?sub <{SUBCLASS_OF}> ?sup }} "
+    rows = store.select(f"SELECT DISTINCT ?g ?sub ?sup WHERE {{ GRAPH ?g {{ ?sub <{SUBCLASS_OF}> ?sup }} "
                         f"FILTER(isIRI(?sub) && isIRI(?sup) && {_OUTSIDE}) }}").rows
-    return Classes((str(r["sub"]), str(r["sup"])) for r in rows)
+    return Classes((str(r["g"]), str(r["sub"]), str(r["sup"])) for r in rows)
 
 
-def needs_rebuild(store: TripleStore, change: Change) -> bool:
-    """The change alters the class hierarchy, which every entry's type counts depend on."""
+def hierarchy_after(hierarchy: Classes, change: Change) -> Classes:
+    """The class hierarchy as the write of ``change`` leaves it."""
+    kept = {(g, sub, sup) for g, sub, sup in hierarchy.located
+            if g not in change.removed_graphs and sub not in change.removed_subjects}
     if change.adds_predicate(URIRef(SUBCLASS_OF)):
-        return True
-    if change.removed_graphs and store.query(
-            "ASK { VALUES ?g { " + " ".join(f"<{g}>" for g in sorted(change.removed_graphs))
-            + f" }} GRAPH ?g {{ ?s <{SUBCLASS_OF}> ?o }} }}"):
-        return True
-    return bool(change.removed_subjects) and bool(store.query(
-        "ASK { VALUES ?s { " + " ".join(f"<{s}>" for s in sorted(change.removed_subjects))
-        + f" }} GRAPH ?g {{ ?s <{SUBCLASS_OF}> ?o }} }}"))
+        kept |= {(g, s, o) for g, s, p, o in change.added_quads()
+                 if p == SUBCLASS_OF and not isinstance(o, Lit)}
+    return Classes(kept)
 
 
 def _touched(store: TripleStore, change: Change) -> set[str]:
@@ -93,9 +96,9 @@ def _touched(store: TripleStore, change: Change) -> set[str]:
 
 
 def delta(store: TripleStore, change: Change, hierarchy: Classes
-          ) -> tuple[Counter[Cell], set[tuple[str, str]], set[tuple[str, str]]] | None:
-    """How the write of ``change`` changes the counts and the name keys (None: nothing), read
-    from the store as it is before the write."""
+          ) -> tuple[Counter[Cell], set[Fact], set[Fact]] | None:
+    """How the write of ``change`` changes the counts and the derived facts (None: nothing),
+    read from the store as it is before the write."""
     before_view = StoreView(store)
     after_view = ChangedView(before_view, change)
     touched = _touched(store, change)
@@ -104,55 +107,61 @@ def delta(store: TripleStore, change: Change, hierarchy: Classes
     subjects = sorted(affected(before_view, touched) | affected(after_view, touched))
     before, after = Contributions(before_view, hierarchy), Contributions(after_view, hierarchy)
     counts: Counter[Cell] = Counter()
+    removed: set[Fact] = set()
+    added: set[Fact] = set()
     for chunk in chunked(subjects, CHUNK):
         before.prefetch(chunk)
         after.prefetch(chunk)
         for s in chunk:
             counts.subtract(before.cells(s))
             counts.update(after.cells(s))
-    removed_keys = {(s, k) for s in touched for k in before.name_keys(s)}
-    added_keys = {(s, k) for s in touched for k in after.name_keys(s)}
-    return counts, removed_keys, added_keys
+            removed |= before.facts(s)
+            added |= after.facts(s)
+    return counts, removed, added
 
 
-def derive(store: TripleStore) -> tuple[Counter[Cell], set[tuple[str, str]]]:
-    """Every cell's count and every name key, from the rest of the store, read in chunks."""
+def derive(store: TripleStore) -> tuple[Counter[Cell], set[Fact]]:
+    """Every cell's count and every derived fact, from the rest of the store, read in chunks."""
     hierarchy, view = classes(store), StoreView(store)
     contributions = Contributions(view, hierarchy)
     counts: Counter[Cell] = Counter()
-    keys: set[tuple[str, str]] = set()
+    facts: set[Fact] = set()
     for chunk in chunked(store.typed_subjects(), CHUNK):
-        view.forget()
+        view.forget(keep=SAMPLE_SHAPE)  # samples are shared by the measurements of many chunks
         contributions.prefetch(chunk)
         for s in chunk:
             counts.update(contributions.cells(s))
-            keys.update((s, k) for k in contributions.name_keys(s))
-    return counts, keys
+            facts |= contributions.facts(s)
+    return counts, facts
 
 
 def rebuild(store: TripleStore, update: str = "") -> None:
     """Send ``update`` with both derived graphs dropped, then derive and write them again."""
     drops = f"DROP SILENT GRAPH {SUMMARY} ;\nDROP SILENT GRAPH {NAMES}"
     store.send_update(f"{update} ;\n{drops}" if update else drops)
-    counts, keys = derive(store)
-    if not counts and not keys:
+    counts, facts = derive(store)
+    if not counts and not facts:
         return
     store.append(str(SUMMARY_GRAPH), counted_lines(counts))
-    store.append(str(NAMES_GRAPH), (key_line(e, k) for e, k in sorted(keys)))
+    for graph in DERIVED_GRAPHS:
+        store.append(graph, sorted(line for g, line in facts if g == graph))
     store.send_update(f"INSERT DATA {{ GRAPH {SUMMARY} {{\n" + "\n".join(marker_lines()) + "\n} }")
 
 
-def write(store: TripleStore, update: str, change: Change | None, hierarchy: Classes | None) -> None:
+def write(store: TripleStore, update: str, change: Change | None, hierarchy: Classes | None
+          ) -> Classes | None:
     """Send ``update`` (which makes ``change``; None: unknown) with the derived graphs' change,
-    or with a rebuild after it where the change is unknown or alters the class hierarchy."""
-    if change is None or hierarchy is None or needs_rebuild(store, change):
+    or with a rebuild after it where the change is unknown or alters the class hierarchy (which
+    every entry's type counts depend on). The hierarchy after the write, where it is known."""
+    after = hierarchy_after(hierarchy, change) if change is not None and hierarchy is not None else None
+    if change is None or hierarchy is None or after is None or after.pairs != hierarchy.pairs:
         rebuild(store, update)
-        return
+        return None
     found = delta(store, change, hierarchy)
     operations = [update] if update else []
     if found is not None:
-        counts, removed_keys, added_keys = found
-        operations += delta_operations(counts, removed_keys, added_keys)
+        counts, removed, added = found
+        operations += delta_operations(counts, removed, added)
         if any(n > 0 and cell[0] == "TypeCount" for cell, n in counts.items()):
             operations.append(f"INSERT DATA {{ GRAPH {SUMMARY} {{\n" + "\n".join(marker_lines()) + "\n} }")
     if operations:
@@ -161,6 +170,7 @@ def write(store: TripleStore, update: str, change: Change | None, hierarchy: Cla
             and not store.query(f"ASK {_SOMETHING}"):
         # the write left nothing to derive from: no marker, no derived graphs
         store.send_update(f"DROP SILENT GRAPH {SUMMARY} ;\nDROP SILENT GRAPH {NAMES}")
+    return after
 
 
 @dataclass
@@ -179,21 +189,24 @@ def _stored_counts(store: TripleStore) -> dict[str, int]:
     return {str(r["cell"]): int(str(r["n"])) for r in rows}
 
 
-def _stored_keys(store: TripleStore) -> set[tuple[str, str]]:
-    rows = store.select(f"SELECT ?entry ?key WHERE {{ GRAPH {NAMES} {{ ?entry <{BMK_IRI}nameKey> ?key }} }}"
+def _stored_facts(store: TripleStore) -> set[Fact]:
+    keys = store.select(f"SELECT ?entry ?key WHERE {{ GRAPH {NAMES} {{ ?entry <{BMK_IRI}nameKey> ?key }} }}"
                         ).rows
-    return {(str(r["entry"]), str(r["key"])) for r in rows}
+    materials = store.select(f"SELECT ?sample ?material WHERE {{ GRAPH {SUMMARY} {{ "
+                             f"?sample <{COUNTS_AS}> ?material }} }}").rows
+    return ({(str(NAMES_GRAPH), key_line(str(r["entry"]), str(r["key"]))) for r in keys}
+            | {(str(SUMMARY_GRAPH), material_line(str(r["sample"]), str(r["material"]))) for r in materials})
 
 
 def check(store: TripleStore) -> list[Difference]:
     """Cells whose stored count, and entries whose stored name keys, differ from what the rest
     of the store gives (empty: the derived graphs are right)."""
-    counts, keys = derive(store)
+    counts, facts = derive(store)
     derived = {cell_iri(c): n for c, n in counts.items() if n > 0}
     stored = _stored_counts(store)
     found = [Difference(cell, stored.get(cell, 0), derived.get(cell, 0))
              for cell in sorted(set(derived) | set(stored)) if stored.get(cell, 0) != derived.get(cell, 0)]
-    stored_keys = _stored_keys(store)
-    found += [Difference(f"{entry} name key {key!r}", int((entry, key) in stored_keys),
-                         int((entry, key) in keys)) for entry, key in sorted(keys ^ stored_keys)]
+    stored_facts = _stored_facts(store)
+    found += [Difference(f"{graph}: {line}", int((graph, line) in stored_facts), int((graph, line) in facts))
+              for graph, line in sorted(facts ^ stored_facts)]
     return found

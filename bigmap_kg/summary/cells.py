@@ -11,10 +11,10 @@ from rdflib import Literal
 
 from bigmap_kg.namespaces import BMK_IRI, NAMES_GRAPH, SUMMARY_GRAPH
 from bigmap_kg.queries import sparql_term
-from bigmap_kg.summary.contributions import INSTANCE_KINDS, Cell, cell_iri
+from bigmap_kg.summary.contributions import INSTANCE_KINDS, Cell, Fact, cell_iri
 
 #: Raised whenever the derived graphs change meaning: a store with another version is derived again.
-VERSION = 4
+VERSION = 5
 SUMMARY, NAMES = f"<{SUMMARY_GRAPH}>", f"<{NAMES_GRAPH}>"
 _TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
@@ -45,10 +45,6 @@ def cell_lines(cell: Cell, count: int | None = None) -> list[str]:
     return lines
 
 
-def key_line(entry: str, key: str) -> str:
-    return f"<{entry}> <{BMK_IRI}nameKey> {literal(key)} ."
-
-
 def marker_lines() -> list[str]:
     return [f"{SUMMARY} {_TYPE} <{BMK_IRI}LogbookSummary> .",
             f"{SUMMARY} <{BMK_IRI}summaryVersion> {VERSION} ."]
@@ -58,10 +54,9 @@ def _data(operation: str, graph: str, lines: list[str]) -> str:
     return f"{operation} DATA {{ GRAPH {graph} {{\n" + "\n".join(lines) + "\n} }" if lines else ""
 
 
-def delta_operations(delta: Counter[Cell], removed_keys: set[tuple[str, str]],
-                     added_keys: set[tuple[str, str]]) -> list[str]:
+def delta_operations(delta: Counter[Cell], removed: set[Fact], added: set[Fact]) -> list[str]:
     """The operations adding ``delta`` to the stored counts (a cell that reaches 0 is removed)
-    and changing the name keys."""
+    and changing the derived facts."""
     changed = sorted(((cell, n) for cell, n in delta.items() if n), key=lambda item: cell_iri(item[0]))
     ops: list[str] = []
     for start in range(0, len(changed), _ROWS):
@@ -81,8 +76,9 @@ WHERE {{ VALUES (?cell ?count ?change) {{
 WHERE {{ VALUES ?cell {{ {cells} }}
   GRAPH {SUMMARY} {{ ?cell ?count ?n FILTER(?count IN (<{BMK_IRI}measurementCount>, <{BMK_IRI}instanceCount>)
                      && ?n <= 0) ?cell ?p ?o }} }}""")
-    ops.append(_data("DELETE", NAMES, sorted(key_line(e, k) for e, k in removed_keys - added_keys)))
-    ops.append(_data("INSERT", NAMES, sorted(key_line(e, k) for e, k in added_keys - removed_keys)))
+    for graph in sorted({g for g, _line in removed ^ added}):
+        ops.append(_data("DELETE", f"<{graph}>", sorted(line for g, line in removed - added if g == graph)))
+        ops.append(_data("INSERT", f"<{graph}>", sorted(line for g, line in added - removed if g == graph)))
     return [op for op in ops if op]
 
 

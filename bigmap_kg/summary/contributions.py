@@ -21,9 +21,11 @@ counts once in each cell its facts fall in; a fact it does not record is a dimen
 - ``ArchiveCount`` (partner, technique, problem): measurements without an archive record,
   without a notebook entry, or with both not linked to each other (D5.3 Figures 25-26).
 
-Name keys are an entry's identifiers, labels and formulas in lower case, for every entry but
-the logbook's events (measurements, shipments, archive records, notebook entries), which no
-named query looks up by name."""
+Besides the counts, two kinds of derived facts: name keys (the names graph), an entry's
+identifiers, labels and formulas in lower case, for every entry but the logbook's events
+(measurements, shipments, archive records, notebook entries), which no named query looks up by
+name; and the materials a sample counts as (``bmk:countsAsMaterial`` in the summary graph),
+by the rule above, which ``measurements-of-material`` lists from."""
 
 from __future__ import annotations
 
@@ -31,7 +33,10 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from itertools import product
 
-from bigmap_kg.namespaces import BMK_IRI
+from rdflib import Literal
+
+from bigmap_kg.namespaces import BMK_IRI, NAMES_GRAPH, SUMMARY_GRAPH
+from bigmap_kg.queries import sparql_term
 from bigmap_kg.store.change import Lit
 from bigmap_kg.summary.view import View
 
@@ -60,6 +65,8 @@ NO_RECORD_NO_ENTRY = "no archive record and no notebook entry"
 NO_RECORD, NO_ENTRY = "no archive record", "no notebook entry"
 NOT_LINKED = "archive record and notebook entry not linked"
 
+SAMPLE_CLASS, COUNTS_AS = bmk("Sample"), bmk("countsAsMaterial")
+Fact = tuple[str, str]  # the derived graph, an N-Triples line
 Dims = tuple[tuple[str, str | None], ...]  # (dimension property local name, value or None)
 Cell = tuple[str, Dims]  # kind local name, dimensions
 
@@ -67,9 +74,12 @@ Cell = tuple[str, Dims]  # kind local name, dimensions
 class Classes:
     """The class hierarchy (``rdfs:subClassOf`` pairs): each class with its superclasses."""
 
-    def __init__(self, pairs: Iterable[tuple[str, str]]):
+    def __init__(self, located: Iterable[tuple[str, str, str]]):
+        """``located``: (graph, subclass, superclass) of each rdfs:subClassOf triple."""
+        self.located = frozenset(located)
+        self.pairs = frozenset((sub, sup) for _g, sub, sup in self.located)
         self._parents: dict[str, set[str]] = {}
-        for sub, sup in pairs:
+        for sub, sup in self.pairs:
             self._parents.setdefault(sub, set()).add(sup)
         self._closure: dict[str, frozenset[str]] = {}
 
@@ -220,6 +230,13 @@ class Contributions:
                     return None
         return NOT_LINKED
 
+    def facts(self, subject: str) -> set[Fact]:
+        """The entry's derived facts: its name keys, and for a sample the materials it counts as."""
+        found = {(str(NAMES_GRAPH), key_line(subject, key)) for key in self.name_keys(subject)}
+        if SAMPLE_CLASS in self.types(subject):
+            found |= {(str(SUMMARY_GRAPH), material_line(subject, m)) for m in self.materials(subject)}
+        return found
+
     def name_keys(self, subject: str) -> set[str]:
         types = self.view.values(subject, RDF_TYPE)
         if not types or UNNAMED_CLASSES.intersection(types):
@@ -228,10 +245,18 @@ class Contributions:
                 if isinstance(name, Lit)}
 
 
+def key_line(entry: str, key: str) -> str:
+    return f"<{entry}> <{BMK_IRI}nameKey> {sparql_term(Literal(key))} ."
+
+
+def material_line(sample: str, material: str) -> str:
+    return f"<{sample}> <{COUNTS_AS}> <{material}> ."
+
+
 def affected(view: View, touched: Iterable[str]) -> set[str]:
-    """The entries whose cells a change of ``touched`` can alter: themselves, the measurements of
-    them and of the samples made from them (their materials are inherited), and the measurements
-    records and notebook entries among them document."""
+    """The entries whose cells and facts a change of ``touched`` can alter: themselves, the
+    samples made from them and the measurements of all these (materials are inherited), and the
+    measurements records and notebook entries among them document."""
     touched = set(touched)
     out = set(touched)
     view.fetch(touched)
@@ -241,7 +266,7 @@ def affected(view: View, touched: Iterable[str]) -> set[str]:
         frontier = {d for s in frontier for d in view.referrers(DERIVED_FROM, s)} - family
         family |= frontier
     view.fetch_referrers(SAMPLE, family)
-    out |= {m for s in family for m in view.referrers(SAMPLE, s)}
+    out |= family | {m for s in family for m in view.referrers(SAMPLE, s)}
     out |= {m for t in touched for m in _iris(view.values(t, DOCUMENTS))}
     return out
 

@@ -52,9 +52,14 @@ class StoreView:
         self.fetch_referrers(predicate, [obj])
         return [s for _g, s in self._referred[(predicate, obj)]]
 
-    def forget(self) -> None:
-        """Drop what was read (a rebuild reads the store in chunks)."""
-        self._described.clear()
+    def forget(self, keep: str | None = None) -> None:
+        """Drop what was read (a rebuild reads the store in chunks), but the descriptions that
+        have the predicate ``keep`` (samples, which many chunks' measurements share)."""
+        if keep is None:
+            self._described.clear()
+        else:
+            self._described = {s: quads for s, quads in self._described.items()
+                               if any(p == keep for _g, p, _o in quads)}
         self._referred.clear()
 
 
