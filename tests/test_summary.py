@@ -191,3 +191,23 @@ def test_a_new_subclass_is_counted_with_its_superclass(kg_store: EmbeddedStore) 
         <urn:x:b1> a <urn:x:Beamtime> .""".encode(), "classes.ttl"))
     after = {str(r["kind"]): int(str(r["count"])) for r in get_query("catalogue-counts").run(kg_store).rows}
     assert after["measurements"] == before["measurements"] + 1 and check(kg_store) == []
+
+
+def test_a_shape_cell_iri_made_in_sparql_is_the_one_the_summary_stores(writable_store: TripleStore) -> None:
+    """queries/filters/sample-shape.rq finds a cell by the IRI it makes from the dimensions."""
+    run_import(writable_store, [SAMPLES], validator=Validator())
+    run_import(writable_store, [MEASUREMENTS], validator=Validator())
+    rows = writable_store.select(f"""PREFIX bmk: <{BMK}>
+        SELECT ?cell ?made WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{
+          {{ ?cell a bmk:InstrumentShapeCount ; bmk:countedInstrument ?i ; bmk:countedTechnique ?t ;
+                   bmk:countedSampleShape ?s .
+            BIND(IRI(CONCAT("https://w3id.org/bigmap-kg/summary/InstrumentShapeCount/", MD5(CONCAT(
+              "countedInstrument=", STR(?i), " countedTechnique=", STR(?t), " countedSampleShape=", STR(?s)))))
+              AS ?made) }}
+          UNION
+          {{ ?cell a bmk:UnnamedInstrumentShapeCount ; bmk:countedPartner ?p ; bmk:countedTechnique ?t ;
+                   bmk:countedSampleShape ?s .
+            BIND(IRI(CONCAT("https://w3id.org/bigmap-kg/summary/UnnamedInstrumentShapeCount/", MD5(CONCAT(
+              "countedPartner=", STR(?p), " countedTechnique=", STR(?t), " countedSampleShape=", STR(?s)))))
+              AS ?made) }} }} }}""").rows
+    assert len(rows) >= 2 and all(r["cell"] == r["made"] for r in rows)
