@@ -11,8 +11,12 @@ queries cannot pile up.
 
 from __future__ import annotations
 
+import asyncio
+import queue
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from bigmap_kg.errors import BigmapKGError
@@ -51,26 +55,55 @@ class QueryRunner:
         self.timeout = timeout
         self.limit = limit
         self._slots = threading.BoundedSemaphore(workers)
+        # Worker threads kept for the service's life: starting a thread per query cost 1.2 ms,
+        # four times a point look-up's own time.
+        self._pool = _Workers(workers)
 
     def run(self, sparql: str, default_graphs: list[str] | None = None,
             named_graphs: list[str] | None = None, fmt: str | None = None) -> Outcome:
         """The answer; with ``fmt`` (json, xml) the store may serialise it itself when its size
         is bounded by the query's LIMIT (or it is an ASK), else the rows come one by one."""
         if not self._slots.acquire(timeout=min(1.0, self.timeout)):
-            raise ServiceBusy("every query worker is busy with earlier queries",
-                              hint="try again in a moment; long queries end after "
-                                   f"{self.timeout:g} s")
-        deadline = time.monotonic() + self.timeout
-        job = _Job(self, sparql, default_graphs, named_graphs, deadline, self._native(sparql, fmt))
-        worker = threading.Thread(target=job.work, name="sparql-query", daemon=True)
-        worker.start()
+            raise self._busy()
+        job = self._start(sparql, default_graphs, named_graphs, fmt)
         if not job.done.wait(self.timeout):
             job.cancelled = True
             raise self._timeout()
-        if job.error is not None:
-            raise job.error
-        assert job.outcome is not None
-        return job.outcome
+        return job.result()
+
+    async def run_async(self, sparql: str, default_graphs: list[str] | None = None,
+                        named_graphs: list[str] | None = None, fmt: str | None = None) -> Outcome:
+        """:meth:`run` for an event loop: the caller's coroutine waits without holding a thread
+        (a free worker is taken at once; when none is free, :meth:`run` waits for one in a
+        thread, so the loop is never blocked)."""
+        if not self._slots.acquire(blocking=False):
+            from anyio import to_thread
+
+            return await to_thread.run_sync(self.run, sparql, default_graphs, named_graphs, fmt)
+        job = self._start(sparql, default_graphs, named_graphs, fmt)
+        assert job.future is not None
+        try:
+            await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(job.future)), self.timeout)
+        except TimeoutError:
+            job.cancelled = True
+            raise self._timeout() from None
+        return job.result()
+
+    def _start(self, sparql: str, default_graphs: list[str] | None, named_graphs: list[str] | None,
+               fmt: str | None) -> _Job:
+        """Hand the query to a worker; the caller holds a slot, which the job gives back."""
+        deadline = time.monotonic() + self.timeout
+        job = _Job(self, sparql, default_graphs, named_graphs, deadline, self._native(sparql, fmt))
+        try:
+            job.future = self._pool.submit(job.work)
+        except BaseException:
+            self._slots.release()
+            raise
+        return job
+
+    def _busy(self) -> ServiceBusy:
+        return ServiceBusy("every query worker is busy with earlier queries",
+                           hint=f"try again in a moment; long queries end after {self.timeout:g} s")
 
     def _native(self, sparql: str, fmt: str | None) -> str | None:
         if fmt is None:
@@ -86,6 +119,30 @@ class QueryRunner:
                                  "to raise query_timeout")
 
 
+class _Workers:
+    """A fixed set of daemon threads running submitted calls (a runaway query must not keep the
+    process from ending, which ThreadPoolExecutor's joined threads would)."""
+
+    def __init__(self, count: int):
+        self._calls: queue.SimpleQueue[tuple[Callable[[], None], Future[None]]] = queue.SimpleQueue()
+        for n in range(count):
+            threading.Thread(target=self._serve, name=f"sparql-query-{n}", daemon=True).start()
+
+    def submit(self, call: Callable[[], None]) -> Future[None]:
+        future: Future[None] = Future()
+        self._calls.put((call, future))
+        return future
+
+    def _serve(self) -> None:
+        while True:
+            call, future = self._calls.get()
+            try:
+                call()
+                future.set_result(None)
+            except BaseException as exc:  # the job keeps its own error; this only ends the future
+                future.set_exception(exc)
+
+
 class _Job:
     def __init__(self, runner: QueryRunner, sparql: str, default_graphs: list[str] | None,
                  named_graphs: list[str] | None, deadline: float, native: str | None = None):
@@ -97,6 +154,13 @@ class _Job:
         self.cancelled = False
         self.outcome: Outcome | None = None
         self.error: BaseException | None = None
+        self.future: Future[None] | None = None
+
+    def result(self) -> Outcome:
+        if self.error is not None:
+            raise self.error
+        assert self.outcome is not None
+        return self.outcome
 
     def work(self) -> None:
         answer: Answer | None = None

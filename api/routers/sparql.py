@@ -21,6 +21,7 @@ from bigmap_kg.sparql_text import is_update, nesting, query_form, uses_service
 from bigmap_kg.store.base import is_iri
 
 router = APIRouter(tags=["sparql"])
+SMALL_ANSWER = 200  # rows written on the event loop (about 0.1 ms for 10 rows)
 
 QUERY_EXAMPLE = "SELECT ?technique ?label WHERE { ?technique a bmk:Technique ; skos:prefLabel ?label }"
 UPDATE_EXAMPLE = "INSERT DATA { GRAPH <urn:example:notes> { <urn:example:a> <urn:example:b> 1 } }"
@@ -59,11 +60,13 @@ async def _answer(request: Request, runner: RunnerDep, text: str, graphs: list[s
     form = query_form(text)
     expected = {"SELECT": "select", "ASK": "ask"}.get(form, "graph")
     name = choose_format(expected, request.headers.get("accept"), fmt)  # 406 before evaluating
-    outcome = await run_in_threadpool(runner.run, text, graphs, named, name)
+    outcome = await runner.run_async(text, graphs, named, name)
     if outcome.native is not None:
         return Response(outcome.native, media_type=media_type(outcome.kind, name))
     name = choose_format(outcome.kind, request.headers.get("accept"), fmt)
-    body = await run_in_threadpool(serialize, outcome, name)
+    # a small answer is written at once; a large one off the event loop
+    body = (serialize(outcome, name) if len(outcome.rows) <= SMALL_ANSWER
+            else await run_in_threadpool(serialize, outcome, name))
     return Response(body, media_type=media_type(outcome.kind, name))
 
 
