@@ -8,6 +8,7 @@ import difflib
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
@@ -22,11 +23,13 @@ ENTRY_CLASSES = frozenset({BMK.Sample, BMK.Shipment, BMK.Measurement, BMK.Archiv
 CHUNK = 400
 
 
+@lru_cache(maxsize=65536)
 def normal(text: str) -> str:
     """The form names are compared in: lower case, hyphens, underscores and slashes as spaces."""
     return " ".join(re.sub(r"[-_/]", " ", text.strip().lower()).split())
 
 
+@lru_cache(maxsize=65536)
 def local_name(iri: str) -> str:
     return re.split(r"[/#]", iri.rstrip("/#"))[-1]
 

@@ -31,6 +31,11 @@ _ACTUAL: dict[URIRef, type | tuple[type, ...]] = {
     XSD.decimal: Decimal, XSD.boolean: bool, XSD.date: date, XSD.time: time, XSD.dateTime: datetime}
 
 
+# rdflib's namespace attributes are looked up anew each time: read once here
+TYPE, SUBCLASS, RDFS_LITERAL, RDFS_DATATYPE = RDF.type, RDFS.subClassOf, RDFS.Literal, RDFS.Datatype
+XSD_STRING, LANG_STRING = XSD.string, RDF.langString
+
+
 @dataclass(frozen=True)
 class Result:
     """One validation result, as pySHACL's report gives it."""
@@ -51,9 +56,9 @@ class Data:
         for graph in graphs:
             for s, p, o in graph:
                 self.out[s][p].add(o)
-                if p == RDF.type:
+                if p == TYPE:
                     self.instances[o].add(s)
-                elif p == RDFS.subClassOf:
+                elif p == SUBCLASS:
                     parents[s].add(o)
         self._parents = parents
         self._subclasses: dict[Node, set[Node]] = {}
@@ -97,7 +102,7 @@ class Data:
     def is_instance(self, node: Node, cls: Node) -> bool:
         if isinstance(node, Literal):
             return False
-        types = self.out.get(node, {}).get(RDF.type, ())
+        types = self.out.get(node, {}).get(TYPE, ())
         return any(cls in self.superclasses(t) for t in types)
 
     def focus_nodes(self, shape: Shape) -> set[Node]:
@@ -125,11 +130,11 @@ def _datatype_ok(value: Node, rule: URIRef) -> bool:
             return False
         expected = _ACTUAL.get(rule)
         return expected is None or isinstance(value.value, expected)
-    if rule == RDFS.Literal or (rule == RDFS.Datatype and value.datatype is not None):
+    if rule == RDFS_LITERAL or (rule == RDFS_DATATYPE and value.datatype is not None):
         return True
-    if value.datatype is None and value.language is None and rule == XSD.string:
+    if value.datatype is None and value.language is None and rule == XSD_STRING:
         return isinstance(value.value, (str, bytes))
-    return rule == RDF.langString and bool(value.language) and isinstance(value.value, (str, bytes))
+    return rule == LANG_STRING and bool(value.language) and isinstance(value.value, (str, bytes))
 
 
 def _in_range(value: Node, bound: Literal, minimum: bool) -> bool:

@@ -168,7 +168,11 @@ class TripleStore(ABC):
         """Run a SPARQL update (the caller is responsible for validation). ``change``: what it
         adds and removes, when the caller knows (``Change()``: nothing the derived graphs read);
         otherwise the derived graphs are derived again whole after it."""
+        self.check_update_text(sparql)
         self._write(sparql, change)
+
+    def check_update_text(self, sparql: str) -> None:
+        """Refuse update text the engine cannot take safely (nothing to check by default)."""
 
     def send_update(self, sparql: str) -> None:
         """Run a SPARQL update as it is, the derived graphs left alone (their own maintenance)."""

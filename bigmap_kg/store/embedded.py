@@ -103,8 +103,12 @@ class EmbeddedStore(TripleStore):
         assert isinstance(data, bytes)
         return data
 
-    def _update(self, sparql: str) -> None:
+    def check_update_text(self, sparql: str) -> None:
         _check_nesting(sparql)
+
+    def _update(self, sparql: str) -> None:
+        """Updates bigmap-kg makes itself (from parsed data, nested two levels) are sent as they
+        are; text from outside is checked first (:meth:`update`)."""
         try:
             self._store.update(sparql)
         except SyntaxError as exc:
