@@ -24,6 +24,7 @@ REQUESTS = Path(__file__).resolve().parent.parent / "examples" / "requests"
 PLAN_REQUESTS = ("d55-operando-cracking.yaml", "d55-sei-and-graphite-ex-situ.json",
                  "d55-structure-and-oxidation-operando.yaml")
 REPORTS = ("discarded-instruments", "missing-observables", "archive-completeness")
+PER_REQUEST_REPORTS = ("discarded-instruments", "missing-observables")
 # Values that hit the synthetic logbook where the header's example does not (cell 7 of prefix SYN).
 SYNTHETIC = {
     "experiment-sequences": {"sample": "SYN-CC-0000007"},
@@ -33,7 +34,8 @@ SYNTHETIC = {
 # the dashboard aggregate has its own (<= 200 ms); plans and reports <= 200 ms.
 LOGBOOK_QUERIES = ("who-measured-material", "who-used-technique", "experiments-by-partner",
                    "who-investigated-observable", "experiment-sequences", "sample-history",
-                   "modelling-triggered-experiments", "archive-completeness")
+                   "modelling-triggered-experiments", "archive-completeness",
+                   "measurements-of-material", "measurements-missing-from-archive")
 AGGREGATE = "measurements-by-partner-and-technique"
 TARGET_MS = {**dict.fromkeys(LOGBOOK_QUERIES, 100.0), AGGREGATE: 200.0}
 
@@ -53,7 +55,9 @@ class Case:
     def target_ms(self) -> float | None:
         if self.kind == "query":
             return TARGET_MS.get(self.name)
-        return 200.0 if self.kind == "plan" else None
+        if self.kind == "plan" or (self.kind == "report" and "request" in self.params):
+            return 200.0
+        return None
 
 
 def examples(query: NamedQuery) -> dict[str, str]:
@@ -76,7 +80,12 @@ def plan_cases() -> list[Case]:
 
 
 def report_cases() -> list[Case]:
-    return [Case("report", name) for name in REPORTS]
+    """Each report over every stored request, and the per-request ones for one request each
+    (the target: plan and report for one request)."""
+    cases = [Case("report", name) for name in REPORTS]
+    cases += [Case("report", name, {"request": Path(request).stem}, Path(request).stem)
+              for name in PER_REQUEST_REPORTS for request in PLAN_REQUESTS]
+    return cases
 
 
 # -- running a case -------------------------------------------------------------------------------
@@ -100,7 +109,7 @@ def _run_plan(store: TripleStore, case: Case) -> int:
 def _run_report(store: TripleStore, case: Case) -> int:
     from bigmap_kg.reports import get_report
 
-    return len(get_report(case.name).make(store, None, "md").splitlines())
+    return len(get_report(case.name).make(store, case.params.get("request"), "md").splitlines())
 
 
 RUNNERS: dict[str, Callable[[TripleStore, Case], int]] = {

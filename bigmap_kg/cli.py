@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from bigmap_kg import __version__
-from bigmap_kg.errors import BigmapKGError, OntologyInconsistent, ValidationFailed
+from bigmap_kg.errors import BigmapKGError, OntologyInconsistent, StoreError, ValidationFailed
 from bigmap_kg.reports import get_report
 from bigmap_kg.settings import Settings
 from bigmap_kg.store.base import SelectResult, TripleStore
@@ -255,12 +255,24 @@ def restore(
     fmt: Annotated[str | None, typer.Option("--format", help="trig or nquads (default: by suffix)")] = None,
     replace: Annotated[bool, typer.Option(
         "--replace", help="replace everything the store holds (else a non-empty store is refused)")] = False,
+    bulk: Annotated[bool, typer.Option(
+        "--bulk", help="a large dump into an empty embedded store, with Oxigraph's bulk loader")] = False,
 ) -> None:
-    """Load every named graph of a dump, in one transaction (the inverse of export)."""
+    """Load every named graph of a dump, in one transaction (the inverse of export); with
+    --bulk, streamed into an empty embedded store (a failure leaves it empty)."""
+    from bigmap_kg.store.restore import bulk_restore
     from bigmap_kg.store.restore import restore as restore_dump
 
     fmt = fmt or ("nquads" if dump.suffix.lower() in (".nq", ".nquads") else "trig")
     try:
+        if bulk:
+            if replace:
+                raise StoreError("--bulk loads an empty store only", hint="leave out --replace")
+            if not dump.is_file():
+                raise OSError(2, "No such file", str(dump))
+            quads = bulk_restore(ctx.obj.store(), str(dump), fmt)
+            typer.echo(f"restored {quads} quads from {dump} (bulk)")
+            return
         counts = restore_dump(ctx.obj.store(), dump.read_bytes(), fmt, name=str(dump), replace=replace)
     except OSError as exc:
         typer.echo(f"error: cannot read {dump}: {exc.strerror}", err=True)

@@ -91,3 +91,36 @@ def test_a_broken_dump_is_refused_with_its_line_and_nothing_written(tmp_path: Pa
         with pytest.raises(ParseError, match="outside any named graph"):
             restore(store, b"<http://a> <http://b> <http://c> .\n", "nquads")
         assert store.graphs() == []
+
+
+def test_a_bulk_restore_gives_every_named_graph_back_without_deriving_again(
+        logbook_dump: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bigmap_kg.summary as summary
+    from bigmap_kg.store.restore import bulk_restore
+
+    path = tmp_path / "dump.nq"
+    path.write_bytes(logbook_dump)
+
+    def refused(*_args: object) -> None:
+        raise AssertionError("the dump's derived graphs are current: nothing to derive")
+
+    monkeypatch.setattr(summary, "rebuild", refused)
+    with EmbeddedStore(tmp_path / "bulk") as store:
+        quads = bulk_restore(store, str(path), "nquads")
+        assert quads == len(logbook_dump.splitlines())
+        _same_graphs(logbook_dump, store.export("nquads"), "nquads")
+        with pytest.raises(StoreError, match="not empty"):
+            bulk_restore(store, str(path), "nquads")
+
+
+def test_a_broken_bulk_dump_leaves_the_store_empty(tmp_path: Path) -> None:
+    from bigmap_kg.store.restore import bulk_restore
+
+    for text, expected in ((b"<http://a> <http://b> <http://c> <http://g> .\n<http://a> <b> .\n", "line 2"),
+                           (b"<http://a> <http://b> <http://c> .\n", "outside any named graph")):
+        path = tmp_path / "broken.nq"
+        path.write_bytes(text)
+        with EmbeddedStore(tmp_path / f"s-{len(text)}") as store:
+            with pytest.raises(ParseError, match=expected):
+                bulk_restore(store, str(path), "nquads")
+            assert store.graphs() == [] and store.triple_count() == 0

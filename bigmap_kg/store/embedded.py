@@ -9,7 +9,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import RDF
 
-from bigmap_kg.errors import Location, QuerySyntaxError, StoreError
+from bigmap_kg.errors import Location, ParseError, QuerySyntaxError, StoreError
 from bigmap_kg.namespaces import DERIVED_GRAPHS
 from bigmap_kg.nesting import MAX_DEPTH
 from bigmap_kg.sparql_text import is_update, nesting
@@ -165,6 +165,28 @@ class EmbeddedStore(TripleStore):
                                       to_graph=ox.NamedNode(str(check_graph_iri(graph))))
             except (OSError, SyntaxError, ValueError) as exc:
                 raise StoreError(f"bulk load failed: {exc}") from exc
+
+    def bulk_load_file(self, path: str, fmt: ox.RdfFormat) -> int:
+        """Oxigraph's bulk loader on a file, then compaction (queries are slow on a freshly
+        bulk-loaded store until it is compacted); the number of quads the store then holds."""
+        try:
+            self._store.bulk_load(path=path, format=fmt)
+            self._store.flush()
+            self._store.optimize()
+        except SyntaxError as exc:
+            raise ParseError(f"not valid {fmt.name}: {exc.msg}",
+                             Location(file=path, line=exc.lineno, column=exc.offset)) from exc
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"bulk load failed: {exc}", Location(file=path)) from exc
+        return len(self._store)
+
+    def has_default_graph_triples(self) -> bool:
+        found = self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+        return next(iter(found), None) is not None
+
+    def clear(self) -> None:
+        """Remove everything (a failed bulk load)."""
+        self._store.clear()
 
     def export(self, fmt: str = "trig") -> bytes:
         formats = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}

@@ -46,3 +46,32 @@ def restore(store: TripleStore, data: bytes, fmt: str, *, name: str = "dump",
     if parts:
         store.update(" ;\n".join(parts))
     return {graph: len(lines) for graph, lines in graphs.items()}
+
+
+def bulk_restore(store: TripleStore, path: str, fmt: str) -> int:
+    """Load a large dump into an *empty* embedded store with Oxigraph's bulk loader (streamed
+    from the file, not one transaction: a failure empties the store again, and an interrupted
+    load leaves a store without the derived graphs' marker, so it is derived again when opened).
+    The derived graphs come with the dump; they are derived again when they are not of this
+    version. Returns the number of quads loaded."""
+    from bigmap_kg.store.embedded import EmbeddedStore
+
+    if not isinstance(store, EmbeddedStore):
+        raise StoreError("a bulk restore loads the embedded store only",
+                         hint="restore without --bulk, or load the dump with the server's own loader")
+    if fmt not in FORMATS:
+        raise StoreError(f"unknown dump format {fmt!r}", hint="use trig or nquads")
+    if store.graphs():
+        raise StoreError("the store is not empty", Location(file=path),
+                         hint="a bulk restore goes into an empty store; remove it or choose another --store")
+    try:
+        loaded = store.bulk_load_file(path, FORMATS[fmt])
+        if store.has_default_graph_triples():
+            raise ParseError("a triple outside any named graph: a dump holds named graphs only",
+                             Location(file=path), hint="restore files written by `bigmap-kg export`")
+    except BaseException:
+        store.clear()
+        raise
+    store._summary_current = None
+    store.ensure_summary()
+    return loaded
