@@ -26,6 +26,7 @@ class BMK(DefinedNamespace):
     _NS = Namespace(BMK_IRI)
 
     # classes
+    TriggerCount: URIRef
     TypeCount: URIRef
     ObservableCount: URIRef
     MaterialCount: URIRef

@@ -20,20 +20,7 @@ def labels_for(store: TripleStore, result: SelectResult) -> dict[URIRef, str]:
 
 def labels_of(store: TripleStore, things: set[URIRef]) -> dict[URIRef, str]:
     """skos:prefLabel (else rdfs:label) of each IRI that has one."""
-    iris = sorted(things)
-    labels: dict[URIRef, str] = {}
-    for start in range(0, len(iris), 500):
-        values = " ".join(i.n3() for i in iris[start : start + 500])
-        rows = store.select(
-            "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
-            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-            f"SELECT ?s (SAMPLE(?l) AS ?label) WHERE {{ VALUES ?s {{ {values} }} "
-            "{ ?s skos:prefLabel ?l } UNION { ?s rdfs:label ?l } } GROUP BY ?s"
-        ).rows
-        for row in rows:
-            if row["label"] is not None:
-                labels[row["s"]] = str(row["label"])  # type: ignore[index]
-    return labels
+    return {URIRef(iri): label for iri, label in store.labels(sorted(str(t) for t in things)).items()}
 
 
 def _text(value: Node | None, labels: dict[URIRef, str]) -> str:

@@ -92,7 +92,10 @@ class NamedQuery:
 
 Table = tuple[list[str], list[list[Node | None]]]
 BINDINGS_MARKER = "#@bindings"  # on a line of its own in the query body
-_MARKER_LINE = re.compile(r"^[ \t]*(" + re.escape(BINDINGS_MARKER) + r")[ \t]*$", re.MULTILINE)
+# "#@bindings ?a ?b" inside a sub-query: only the tables holding ?a or ?b (a sub-query does not
+# see the outer VALUES, and a table of variables it does not use would multiply its solutions)
+_MARKER_LINE = re.compile(r"^[ \t]*(" + re.escape(BINDINGS_MARKER) + r"((?:[ \t]+[?$]\w+)*))[ \t]*$",
+                          re.MULTILINE)
 
 
 def sparql_term(term: Node) -> str:
@@ -131,9 +134,13 @@ def inject_values(text: str, tables: list[Table], name: str = "query") -> str:
                      if any(mentions(text, n) for n in names))
     if not blocks:
         return text
-    marker = _MARKER_LINE.search(text)
-    if marker is not None:
-        return text[:marker.start(1)] + blocks + text[marker.end(1):]
+    if _MARKER_LINE.search(text) is not None:
+        def block(marker: re.Match[str]) -> str:
+            wanted = {v[1:] for v in marker.group(2).split()}
+            if not wanted:
+                return blocks
+            return "".join(values_block(names, rows) for names, rows in tables if wanted & set(names))
+        return _MARKER_LINE.sub(lambda m: m.group(0)[:m.start(1) - m.start(0)] + block(m), text)
     match = _WHERE.search(text)
     if match is None:
         raise ParseError(f"query {name!r} has no WHERE clause to bind parameters in")

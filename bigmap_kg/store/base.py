@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import RDFS, SKOS
 from rdflib.term import Node
 
 from bigmap_kg.errors import Location, StoreError
@@ -241,6 +242,17 @@ class TripleStore(ABC):
                                f"GRAPH ?g {{ ?s <{predicate}> ?o }} FILTER(isIRI(?s)) }}").rows
             for row in rows:
                 found.setdefault(str(row["o"]), []).append((str(row["g"]), str(row["s"])))
+        return found
+
+    def labels(self, iris: list[str]) -> dict[str, str]:
+        """One skos:prefLabel (else rdfs:label) of each IRI that has one."""
+        found: dict[str, str] = {}
+        for start in range(0, len(iris), _DESCRIBE_CHUNK):
+            values = " ".join(f"<{i}>" for i in iris[start:start + _DESCRIBE_CHUNK])
+            rows = self.select(
+                f"SELECT ?s (SAMPLE(?l) AS ?label) WHERE {{ VALUES ?s {{ {values} }} "
+                f"{{ ?s <{SKOS.prefLabel}> ?l }} UNION {{ ?s <{RDFS.label}> ?l }} }} GROUP BY ?s").rows
+            found.update({str(r["s"]): str(r["label"]) for r in rows if r["label"] is not None})
         return found
 
     def typed_subjects(self) -> Iterator[str]:

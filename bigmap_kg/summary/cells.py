@@ -14,7 +14,7 @@ from bigmap_kg.queries import sparql_term
 from bigmap_kg.summary.contributions import INSTANCE_KINDS, Cell, Fact, cell_iri
 
 #: Raised whenever the derived graphs change meaning: a store with another version is derived again.
-VERSION = 5
+VERSION = 6
 SUMMARY, NAMES = f"<{SUMMARY_GRAPH}>", f"<{NAMES_GRAPH}>"
 _TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _INTEGER = "http://www.w3.org/2001/XMLSchema#integer"

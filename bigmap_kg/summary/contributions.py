@@ -12,7 +12,8 @@ counts once in each cell its facts fall in; a fact it does not record is a dimen
   measured sample) and ``UnnamedInstrumentShapeCount`` (partner, technique, shape): the
   planner's logbook facts;
 - ``ActivityCount`` (partner, technique, instrument, mode, trigger, request): what a partner
-  measured, and which measurements modelling, AI or a request triggered;
+  measured; ``TriggerCount`` (partner, technique, trigger, request): which measurements
+  modelling, AI or a request triggered;
 - ``MaterialCount`` (material, partner, technique, mode): who measured a material. A measured
   sample's materials are those it is made of; a sample that names none has those of its nearest
   ancestors that do, along each line of descent (a piece cut from an LNO electrode is LNO; the
@@ -182,6 +183,8 @@ class Contributions:
             for sh in shapes:
                 add(cell("InstrumentShapeCount", Instrument=i, Technique=t, SampleShape=sh))
         triggers, requests = _or_none(_iris(v.values(m, TRIGGER))), _or_none(_iris(v.values(m, REQUEST)))
+        for p, t, trigger, request in product(partners, techniques, triggers, requests):
+            add(cell("TriggerCount", Partner=p, Technique=t, Trigger=trigger, Request=request))
         for p, t, i, mode, trigger, request in product(partners, techniques, _or_none(instruments), modes,
                                                       triggers, requests):
             add(cell("ActivityCount", Partner=p, Technique=t, Instrument=i, Mode=mode, Trigger=trigger,
