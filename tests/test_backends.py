@@ -24,8 +24,6 @@ NAMED = list_queries()
 #: the test, and the list is shortened.
 VIRTUOSO_FAULTS = {
     "who-used-technique": "internal compiler error SQ156 'unknown table for a column dfe'",
-    "measurements-of-material": "extra rows: samples not made of the material (derivedFrom* in FILTER NOT EXISTS)",
-    "experiment-sequences": "no rows (a derivedFrom*|^derivedFrom+ path alternative)",
     "instruments-for-observable": "no rows when the graphs are named as the dataset (broader* paths)",
     "plan": "no observables read from the labels query (VALUES of classes, a/subClassOf* and UNION)",
 }

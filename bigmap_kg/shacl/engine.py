@@ -24,6 +24,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import Node
 
+from bigmap_kg.closure import reachable
 from bigmap_kg.shacl.shapes import Shape
 
 _ACTUAL: dict[URIRef, type | tuple[type, ...]] = {
@@ -75,13 +76,7 @@ class Data:
         return found
 
     def superclasses(self, cls: Node) -> set[Node]:
-        seen, todo = {cls}, [cls]
-        while todo:
-            for sup in self._parents.get(todo.pop(), ()):
-                if sup not in seen:
-                    seen.add(sup)
-                    todo.append(sup)
-        return seen
+        return reachable(cls, lambda c: self._parents.get(c, ()))
 
     def subclasses(self, cls: Node) -> set[Node]:
         found = self._subclasses.get(cls)
@@ -90,13 +85,7 @@ class Data:
             for sub, sups in self._parents.items():
                 for sup in sups:
                     children[sup].add(sub)
-            found, todo = {cls}, [cls]
-            while todo:
-                for sub in children.get(todo.pop(), ()):
-                    if sub not in found:
-                        found.add(sub)
-                        todo.append(sub)
-            self._subclasses[cls] = found
+            found = self._subclasses[cls] = reachable(cls, lambda c: children.get(c, ()))
         return found
 
     def is_instance(self, node: Node, cls: Node) -> bool:

@@ -36,6 +36,7 @@ from itertools import product
 
 from rdflib import Literal
 
+from bigmap_kg.closure import reachable
 from bigmap_kg.namespaces import BMK_IRI, NAMES_GRAPH, SUMMARY_GRAPH
 from bigmap_kg.queries import sparql_term
 from bigmap_kg.store.change import Lit
@@ -87,13 +88,7 @@ class Classes:
     def closure(self, cls: str) -> frozenset[str]:
         found = self._closure.get(cls)
         if found is None:
-            seen, todo = {cls}, [cls]
-            while todo:
-                for sup in self._parents.get(todo.pop(), ()):
-                    if sup not in seen:
-                        seen.add(sup)
-                        todo.append(sup)
-            found = self._closure[cls] = frozenset(seen)
+            found = self._closure[cls] = frozenset(reachable(cls, lambda c: self._parents.get(c, ())))
         return found
 
     def of(self, types: Iterable[str]) -> frozenset[str]:
