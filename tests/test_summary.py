@@ -211,3 +211,20 @@ def test_a_shape_cell_iri_made_in_sparql_is_the_one_the_summary_stores(writable_
               "countedPartner=", STR(?p), " countedTechnique=", STR(?t), " countedSampleShape=", STR(?s)))))
               AS ?made) }} }} }}""").rows
     assert len(rows) >= 2 and all(r["cell"] == r["made"] for r in rows)
+
+
+def test_a_refused_write_does_not_make_the_next_one_derive_everything_again(
+        kg_store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bigmap_kg.summary as summary
+
+    with pytest.raises(BigmapKGError):
+        kg_store.update("INSERT DATA { GRAPH <urn:x> { <urn:a> <urn:b> <urn:c> } } ; THIS IS NOT SPARQL", Change())
+
+    def refused(*_args: object) -> None:
+        raise AssertionError("derived again whole")
+
+    monkeypatch.setattr(summary, "rebuild", refused)
+    kg_store.write_graph("urn:bigmap-kg:test-after-refusal", parse_bytes(
+        f"<{ID['measurement/SUM-AFTER-1']}> a <{BMK.Measurement}> ; <{BMK.technique}> <{XRD}> ; "
+        f"<{BMK.performedBy}> <{CEA}> .".encode(), "m.ttl"))
+    assert check(kg_store) == []

@@ -214,8 +214,13 @@ class TripleStore(ABC):
         if self._hierarchy is None and self._summary_current and change is not None:
             self._hierarchy = summary.classes(self)
         hierarchy = self._hierarchy if self._summary_current else None
-        self._summary_current, self._hierarchy = False, None  # until this write has gone through
-        self._hierarchy = summary.write(self, sparql, change, hierarchy)
+        try:
+            self._hierarchy = summary.write(self, sparql, change, hierarchy)
+        except BaseException:
+            # A refused write changed nothing; a rebuild cut short left no marker: the store
+            # says which (asked again at the next write, instead of deriving everything again).
+            self._summary_current = self._hierarchy = None
+            raise
         self._summary_current = True
 
     # -- what the derived graphs are computed from -------------------------------------------
