@@ -27,7 +27,7 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 TYPES = ("label", "iri", "string", "boolean", "integer")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Parameter:
     name: str
     description: str
@@ -36,7 +36,7 @@ class Parameter:
     example: str | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class NamedQuery:
     name: str
     title: str
@@ -192,19 +192,26 @@ def parse_query(name: str, text: str) -> NamedQuery:
                       text, params, dict(header.get("columns") or {}), binding)
 
 
-def list_queries() -> list[NamedQuery]:
-    """Every named query shipped with the package, sorted by name (the top-level ``.rq`` files;
-    sub-folders hold the planner's building blocks, such as ``filters/``)."""
-    found = []
+@cache
+def _shipped() -> dict[str, NamedQuery]:
+    """The shipped queries by name, read once per process: they are package data, and reading
+    every header (YAML) cost 25 ms, more than most queries take to answer."""
+    found = {}
     for item in resources.data_files("queries", ".rq"):
         name = resources.relative_name("queries", item)[: -len(".rq")]
         if "/" not in name:
-            found.append(parse_query(name, item.read_text(encoding="utf-8")))
+            found[name] = parse_query(name, item.read_text(encoding="utf-8"))
     return found
 
 
+def list_queries() -> list[NamedQuery]:
+    """Every named query shipped with the package, sorted by name (the top-level ``.rq`` files;
+    sub-folders hold the planner's building blocks, such as ``filters/``)."""
+    return list(_shipped().values())
+
+
 def get_query(name: str) -> NamedQuery:
-    queries = {q.name: q for q in list_queries()}
+    queries = _shipped()
     if name not in queries:
         import difflib
 

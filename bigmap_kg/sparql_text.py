@@ -64,19 +64,26 @@ _BOUNDED_TAIL = re.compile(
     re.IGNORECASE)
 
 
+# Characters of an expression that an IRI never needs: a `<...>` holding one may be a
+# less-than sign and a greater-than sign (``?a<?b&&?c>?d``), so the text is not read as bounded.
+_OPERATOR_CHARS = frozenset("?$(),&!='")
+
+
 def top_level_limit(sparql: str) -> int | None:
-    """The query's own LIMIT, when it surely is one: the text after its last ``}`` is nothing
-    but GROUP BY / ORDER BY of variables and LIMIT (and OFFSET), and the line of that ``}``
-    holds no ``#`` (so neither can be inside a comment or a string, whatever a lexer makes of
-    ``<`` and ``>``). None otherwise, also when in doubt: the answer is then read row by row,
-    with the row limit checked."""
-    end = sparql.rfind("}")
+    """The query's own LIMIT, when it surely is one: after its last ``}`` outside strings, IRIs
+    and comments comes nothing but GROUP BY / ORDER BY of variables and LIMIT (and OFFSET), and
+    no ``<...>`` of the text could be comparison signs rather than an IRI. None otherwise, also
+    when in doubt: the answer is then read row by row, with the row limit checked."""
+    for token in _LEXICAL.finditer(sparql):  # strings, IRIs and comments, left to right
+        if token.group(0).startswith("<") and _OPERATOR_CHARS.intersection(token.group(0)):
+            return None
+    end = _bare(sparql).rfind("}")
     if end < 0:
         return None
-    line_start = sparql.rfind("\n", 0, end) + 1
-    if "#" in sparql[line_start:]:
-        return None
-    found = _BOUNDED_TAIL.fullmatch(sparql[end + 1:])
+    tail = sparql[end + 1:]
+    if any(not token.group(0).startswith("#") for token in _LEXICAL.finditer(tail)):
+        return None  # a string or an IRI after the last brace: no plain solution modifiers
+    found = _BOUNDED_TAIL.fullmatch(_COMMENTS.sub(" ", tail))
     if found is None:
         return None
     return int(found.group("limit") or found.group("limit2"))

@@ -19,6 +19,7 @@ BMK = "https://w3id.org/bigmap-kg/ontology#"
 TECHNIQUES = f"SELECT ?t WHERE {{ ?t a <{BMK}Technique> }} ORDER BY ?t"
 COUNT_TECHNIQUES = f"SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE {{ ?t a <{BMK}Technique> }}"
 XRD = "https://w3id.org/bigmap-kg/id/technique/x-ray-diffraction"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
 
 
 def technique_count(client) -> int:
@@ -293,7 +294,9 @@ def test_service_answers_other_requests_while_a_runaway_query_runs(initialised_s
     from tests.conftest import start_service
 
     shutil.copytree(initialised_store_dir, tmp_path / "store")
-    proc, base = start_service(tmp_path / "store", tokens.file, {"BIGMAP_KG_QUERY_TIMEOUT": "6"})
+    proc, base = start_service(tmp_path / "store", tokens.file, {"BIGMAP_KG_QUERY_TIMEOUT": "6",
+                                                                # the time limit, not the row limit
+                                                                "BIGMAP_KG_RESULT_LIMIT": str(10**12)})
     outcome: dict[str, object] = {}
 
     def run_away() -> None:
@@ -364,6 +367,16 @@ def test_a_limit_above_the_result_limit_still_ends_with_the_row_error(limited):
     r = limited.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1000"})
     assert r.status_code == 400 and "more than 100 rows" in r.json()["error"]
     assert limited.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 100"}).status_code == 200
+
+
+def test_a_bounded_answer_is_the_engine_s_own_serialisation_even_with_hash_iris(limited, kg_store):
+    """Regression: an IRI with a '#' (every ontology term) on the line of the last brace made
+    the LIMIT look doubtful, so 1 000 rows went through rdflib terms and our writer: 40 ms
+    against the Oxigraph server's 7 ms; now 9 ms, the bytes the engine writes."""
+    query = f"SELECT ?s ?label WHERE {{ ?s <{SKOS}prefLabel> ?label }} LIMIT 50"
+    r = limited.get("/sparql", params={"query": query}, headers={"accept": "application/sparql-results+json"})
+    assert r.status_code == 200 and len(r.json()["results"]["bindings"]) == 50
+    assert r.content == kg_store.native_results(query, "json")
 
 
 @pytest.mark.parametrize("trick", [

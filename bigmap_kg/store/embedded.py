@@ -15,7 +15,7 @@ from bigmap_kg.nesting import MAX_DEPTH
 from bigmap_kg.sparql_text import is_update, nesting
 from bigmap_kg.store.base import Answer, QueryResult, Row, SelectResult, TripleStore, check_graph_iri
 from bigmap_kg.store.change import Lit
-from bigmap_kg.terms import to_rdflib
+from bigmap_kg.terms import Terms
 
 _PREF_LABEL = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
 _LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
@@ -60,16 +60,12 @@ class EmbeddedStore(TripleStore):
             return bool(result)
         if isinstance(result, ox.QuerySolutions):
             variables = [v.value for v in result.variables]
-            rows = [
-                {name: (to_rdflib(sol[name]) if sol[name] is not None else None)
-                 for name in variables}
-                for sol in result
-            ]
+            term = Terms()
+            rows = [dict(zip(variables, map(term, sol), strict=True)) for sol in result]
             return SelectResult(variables, rows)
         graph = Graph()
-        for triple in result:
-            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate),
-                       to_rdflib(triple.object)))
+        for row in _triples(result):
+            graph.add(row)  # type: ignore[arg-type]  # a triple's terms are never None
         return graph
 
     def stream(self, sparql: str, default_graphs: list[str] | None = None,
@@ -230,16 +226,18 @@ def _check_nesting(sparql: str) -> None:
 
 def _solutions(result: ox.QuerySolutions, variables: list[str]) -> Iterator[Row]:
     try:
+        term = Terms()
         for sol in result:
-            yield tuple(to_rdflib(sol[v]) if sol[v] is not None else None for v in variables)
+            yield tuple(map(term, sol))
     except (OSError, ValueError) as exc:
         raise StoreError(f"query failed: {exc}") from exc
 
 
 def _triples(result: ox.QueryTriples) -> Iterator[Row]:
     try:
+        term = Terms()
         for t in result:
-            yield (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
+            yield (term(t.subject), term(t.predicate), term(t.object))
     except (OSError, ValueError) as exc:
         raise StoreError(f"query failed: {exc}") from exc
 
