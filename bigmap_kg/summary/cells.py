@@ -19,8 +19,6 @@ SUMMARY, NAMES = f"<{SUMMARY_GRAPH}>", f"<{NAMES_GRAPH}>"
 _TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 _LITERAL_DIMENSIONS = frozenset({"countedProblem"})
-#: Cells per VALUES block of a relative count change.
-_ROWS = 2000
 
 
 def count_property(cell: Cell) -> str:
@@ -54,32 +52,39 @@ def _data(operation: str, graph: str, lines: list[str]) -> str:
     return f"{operation} DATA {{ GRAPH {graph} {{\n" + "\n".join(lines) + "\n} }" if lines else ""
 
 
-def delta_operations(delta: Counter[Cell], removed: set[Fact], added: set[Fact]) -> list[str]:
+def delta_operations(delta: Counter[Cell], removed: set[Fact], added: set[Fact]
+                     ) -> tuple[list[str], list[str]]:
     """The operations adding ``delta`` to the stored counts (a cell that reaches 0 is removed)
-    and changing the derived facts."""
+    and changing the derived facts: those to send before the write's own operations, and those
+    to send after them.
+
+    The counts change in *one* operation, which comes first: in an Oxigraph transaction, an
+    operation with a WHERE clause evaluated after other operations wrote makes the rest of the
+    transaction slow (a 10 000-row import: 9.6 s with four such operations of 2 000 cells each,
+    5.1 s with one of 7 700 cells ahead of the data). The removal of cells that reach 0, a second
+    such operation, only comes with a write that removes entries, and goes last."""
     changed = sorted(((cell, n) for cell, n in delta.items() if n), key=lambda item: cell_iri(item[0]))
-    ops: list[str] = []
-    for start in range(0, len(changed), _ROWS):
-        rows = changed[start:start + _ROWS]
-        values = "\n    ".join(f"(<{cell_iri(c)}> {count_property(c)} {n})" for c, n in rows)
-        ops.append(f"""DELETE {{ GRAPH {SUMMARY} {{ ?cell ?count ?old }} }}
+    before: list[str] = []
+    if changed:
+        values = "\n    ".join(f"(<{cell_iri(c)}> {count_property(c)} {n})" for c, n in changed)
+        before.append(f"""DELETE {{ GRAPH {SUMMARY} {{ ?cell ?count ?old }} }}
 INSERT {{ GRAPH {SUMMARY} {{ ?cell ?count ?new }} }}
 WHERE {{ VALUES (?cell ?count ?change) {{
     {values} }}
   OPTIONAL {{ GRAPH {SUMMARY} {{ ?cell ?count ?old }} }}
   BIND(COALESCE(?old, 0) + ?change AS ?new) }}""")
-    ops.append(_data("INSERT", SUMMARY, [line for c, n in changed if n > 0 for line in cell_lines(c)]))
+    after = [_data("INSERT", SUMMARY, [line for c, n in changed if n > 0 for line in cell_lines(c)])]
+    for graph in sorted({g for g, _line in removed ^ added}):
+        after.append(_data("DELETE", f"<{graph}>", sorted(line for g, line in removed - added if g == graph)))
+        after.append(_data("INSERT", f"<{graph}>", sorted(line for g, line in added - removed if g == graph)))
     negative = [c for c, n in changed if n < 0]
-    for start in range(0, len(negative), _ROWS):
-        cells = " ".join(f"<{cell_iri(c)}>" for c in negative[start:start + _ROWS])
-        ops.append(f"""DELETE {{ GRAPH {SUMMARY} {{ ?cell ?p ?o }} }}
+    if negative:
+        cells = " ".join(f"<{cell_iri(c)}>" for c in negative)
+        after.append(f"""DELETE {{ GRAPH {SUMMARY} {{ ?cell ?p ?o }} }}
 WHERE {{ VALUES ?cell {{ {cells} }}
   GRAPH {SUMMARY} {{ ?cell ?count ?n FILTER(?count IN (<{BMK_IRI}measurementCount>, <{BMK_IRI}instanceCount>)
                      && ?n <= 0) ?cell ?p ?o }} }}""")
-    for graph in sorted({g for g, _line in removed ^ added}):
-        ops.append(_data("DELETE", f"<{graph}>", sorted(line for g, line in removed - added if g == graph)))
-        ops.append(_data("INSERT", f"<{graph}>", sorted(line for g, line in added - removed if g == graph)))
-    return [op for op in ops if op]
+    return before, [op for op in after if op]
 
 
 def counted_lines(counts: Counter[Cell]) -> Iterable[str]:
