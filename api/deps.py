@@ -18,8 +18,7 @@ from bigmap_kg.validation import Validator
 bearer = HTTPBearer(auto_error=False, description="a token issued by `bigmap-kg token add`")
 
 # The dependencies are coroutines: each only looks up application state or a token's SHA-256
-# digest, and FastAPI runs a plain function dependency on a worker thread (three hops cost a
-# /sparql point look-up 1.5 ms, twice the query's own time).
+# digest, which needs no worker thread (FastAPI runs a plain function dependency on one).
 
 
 async def get_store(request: Request) -> TripleStore:

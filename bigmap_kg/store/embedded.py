@@ -79,7 +79,7 @@ class EmbeddedStore(TripleStore):
             return Answer("ask", boolean=bool(result))
         if isinstance(result, ox.QuerySolutions):
             variables = [v.value for v in result.variables]
-            return Answer("select", variables, _solutions(result, variables))
+            return Answer("select", variables, _solutions(result))
         return Answer("graph", ["subject", "predicate", "object"], _triples(result))
 
     def native_results(self, sparql: str, fmt: str, default_graphs: list[str] | None = None,
@@ -224,7 +224,8 @@ def _check_nesting(sparql: str) -> None:
                                hint=f"at most {MAX_DEPTH} levels of {{ }} ( ) [ ] are accepted")
 
 
-def _solutions(result: ox.QuerySolutions, variables: list[str]) -> Iterator[Row]:
+def _solutions(result: ox.QuerySolutions) -> Iterator[Row]:
+    """The solutions as rows, one value per variable in the answer's order."""
     try:
         term = Terms()
         for sol in result:
