@@ -51,7 +51,8 @@ test: lint
 # with validation into a catalogue-only store and into one holding 1 000 000 synthetic
 # measurements (about 10 minutes on 2 cores; benchmarks/results/import.md and import.json). The
 # query benchmark: load time, every named query, plans and reports on stores of 10 000, 100 000
-# and 1 000 000 synthetic measurements (benchmarks/results/queries.md and queries.json).
+# and 1 000 000 synthetic measurements (benchmarks/results/queries.md and queries.json), on the
+# embedded store and on an Oxigraph server (benchmarks/results/oxigraph-server/).
 # The endpoint benchmark: /sparql through the service against an Oxigraph server on the same
 # 1 000 000-measurement store (benchmarks/results/endpoint.md and endpoint.json).
 # Options go in BENCH_ARGS (import), QUERY_BENCH_ARGS (queries) and ENDPOINT_BENCH_ARGS, e.g.
@@ -64,10 +65,12 @@ ENDPOINT_BENCH_ARGS ?=
 bench: setup
 	$(PY) -m benchmarks.import_rows $(BENCH_ARGS)
 	$(PY) -m benchmarks.queries_bench $(QUERY_BENCH_ARGS)
+	$(PY) -m benchmarks.queries_bench --backend oxigraph-server --output-dir benchmarks/results/oxigraph-server $(QUERY_BENCH_ARGS)
 	$(PY) -m benchmarks.endpoint_latency $(ENDPOINT_BENCH_ARGS)
 
 bench-queries: setup
 	$(PY) -m benchmarks.queries_bench $(QUERY_BENCH_ARGS)
+	$(PY) -m benchmarks.queries_bench --backend oxigraph-server --output-dir benchmarks/results/oxigraph-server $(QUERY_BENCH_ARGS)
 
 # Build the wheel, install it in a clean venv, run it from there (no source checkout on the path).
 wheel-check: setup

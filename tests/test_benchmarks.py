@@ -165,3 +165,20 @@ def test_query_benchmark_options_have_the_issue_s_sizes_and_the_embedded_backend
         [10_000, 100_000, 1_000_000], "embedded", 2, 7)
     with pytest.raises(SystemExit):
         parse_query_args(["--backend", "nowhere"])
+
+
+@pytest.mark.slow
+def test_the_oxigraph_server_backend_answers_from_a_copy_and_stops_with_the_store(catalogue: Path) -> None:
+    """The query benchmark's remote backend: a real ``oxigraph serve`` on a copy of the folder,
+    answering what the embedded store answers; closing the store ends the server, drops the copy."""
+    from benchmarks.backends import ServedStore, open_store
+
+    techniques = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?t a <{BMK}Technique> }}"
+    served = open_store("oxigraph-server", catalogue)
+    assert isinstance(served, ServedStore)
+    try:
+        answered = int(str(served.select(techniques).rows[0]["n"]))
+        assert answered == count(catalogue, techniques) > 0
+    finally:
+        served.close()
+    assert served._process.poll() is not None and not served._copy.exists()
