@@ -52,7 +52,8 @@ test: lint
 # measurements (about 10 minutes on 2 cores; benchmarks/results/import.md and import.json). The
 # query benchmark: load time, every named query, plans and reports on stores of 10 000, 100 000
 # and 1 000 000 synthetic measurements (benchmarks/results/queries.md and queries.json), on the
-# embedded store and on an Oxigraph server (benchmarks/results/oxigraph-server/).
+# embedded store, on an Oxigraph server (benchmarks/results/oxigraph-server/) and on Virtuoso
+# (benchmarks/results/virtuoso/: each store dumped and bulk-loaded into a new Virtuoso database).
 # The endpoint benchmark: /sparql through the service against an Oxigraph server on the same
 # 1 000 000-measurement store (benchmarks/results/endpoint.md and endpoint.json).
 # Options go in BENCH_ARGS (import), QUERY_BENCH_ARGS (queries) and ENDPOINT_BENCH_ARGS, e.g.
@@ -66,11 +67,13 @@ bench: setup
 	$(PY) -m benchmarks.import_rows $(BENCH_ARGS)
 	$(PY) -m benchmarks.queries_bench $(QUERY_BENCH_ARGS)
 	$(PY) -m benchmarks.queries_bench --backend oxigraph-server --output-dir benchmarks/results/oxigraph-server $(QUERY_BENCH_ARGS)
+	$(PY) -m benchmarks.queries_bench --backend virtuoso --output-dir benchmarks/results/virtuoso $(QUERY_BENCH_ARGS)
 	$(PY) -m benchmarks.endpoint_latency $(ENDPOINT_BENCH_ARGS)
 
 bench-queries: setup
 	$(PY) -m benchmarks.queries_bench $(QUERY_BENCH_ARGS)
 	$(PY) -m benchmarks.queries_bench --backend oxigraph-server --output-dir benchmarks/results/oxigraph-server $(QUERY_BENCH_ARGS)
+	$(PY) -m benchmarks.queries_bench --backend virtuoso --output-dir benchmarks/results/virtuoso $(QUERY_BENCH_ARGS)
 
 # Build the wheel, install it in a clean venv, run it from there (no source checkout on the path).
 wheel-check: setup

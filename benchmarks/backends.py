@@ -6,21 +6,28 @@ seconds, even for the 1 000 000-measurement store), reached over the SPARQL 1.1 
 ``bigmap_kg.store.RemoteStore``, as docs/scaling.md sets one up (``--union-default-graph``, so no
 graph list is asked for with each query); the
 server and the copy go when the store is closed, or when the process that started them ends.
+``virtuoso``: Virtuoso Open Source with a new database in a temporary folder, the store's quads
+dumped to N-Quads (``oxigraph dump``) and loaded by Virtuoso's bulk loader (``ld_dir``,
+``rdf_loader_run``, then a checkpoint), reached by ``bigmap_kg.store.VirtuosoStore`` as
+docs/scaling.md sets one up; its load time is the store's ``load_seconds``.
 The timing code only calls the ``TripleStore`` interface."""
 
 from __future__ import annotations
 
 import ctypes
+import os
 import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from bigmap_kg.store import EmbeddedStore, RemoteStore
 from bigmap_kg.store.base import TripleStore
-from tests.servers import free_port, oxigraph_binary, wait_until_answers
+from bigmap_kg.store.virtuoso import VirtuosoStore, endpoints
+from tests.servers import Server, free_port, oxigraph_binary, start_virtuoso, wait_until_answers
 
 _PR_SET_PDEATHSIG = 1
 
@@ -67,8 +74,60 @@ def _oxigraph_server(folder: Path) -> TripleStore:
     return ServedStore(process, base, copy)
 
 
+class LoadedVirtuoso(VirtuosoStore):
+    """A VirtuosoStore on a Virtuoso this process started and bulk-loaded; ``load_seconds``: the
+    dump and the load."""
+
+    def __init__(self, server: Server, folder: Path, load_seconds: float):
+        query, update = endpoints(server.base)
+        super().__init__(query, update, credentials=server.credentials, timeout=600)
+        self.server, self.folder, self.load_seconds = server, folder, load_seconds
+
+    def close(self) -> None:
+        super().close()
+        self.server.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _virtuoso_memory_mib() -> int:
+    """A quarter of the machine's memory for Virtuoso's buffers (its tuning guide: up to two
+    thirds on a dedicated machine; here it shares the machine with the benchmark)."""
+    return max(200, os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 4 // 2**20)
+
+
+def _virtuoso(folder: Path) -> TripleStore:
+    work = Path(tempfile.mkdtemp(prefix="bigmap-kg-bench-virtuoso-"))
+    try:
+        server = start_virtuoso(work, memory_mib=_virtuoso_memory_mib(), timeout=600,
+                                preexec_fn=_end_with_parent)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    try:
+        clock = time.perf_counter()
+        load = work / "load"
+        load.mkdir()
+        subprocess.run([oxigraph_binary(), "dump", "--location", str(folder), "--file",
+                        str(load / "store.nq")], check=True, capture_output=True)
+        # quads of the default graph (none are written there) would go to this graph
+        server.isql(f"ld_dir('{load}', 'store.nq', 'urn:x-bigmap-kg:bench-default');")
+        server.isql("rdf_loader_run();", timeout=7200)
+        failed = server.isql("SELECT ll_file, ll_error FROM DB.DBA.load_list WHERE ll_error IS NOT NULL;")
+        if "store.nq" in failed:
+            raise RuntimeError(f"Virtuoso's bulk loader failed: {failed.strip()}")
+        server.isql("checkpoint;", timeout=3600)
+        seconds = time.perf_counter() - clock
+        shutil.rmtree(load)
+    except BaseException:
+        server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return LoadedVirtuoso(server, work, seconds)
+
+
 OPENERS: dict[str, Callable[[Path], TripleStore]] = {"embedded": _embedded,
-                                                      "oxigraph-server": _oxigraph_server}
+                                                      "oxigraph-server": _oxigraph_server,
+                                                      "virtuoso": _virtuoso}
 BACKENDS = tuple(OPENERS)
 
 

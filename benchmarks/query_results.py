@@ -4,6 +4,7 @@ peak memory; written as ``queries.md`` (tables for readers) and ``queries.json``
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ class SizeRun:
     load: LoadFigures | None
     timings: list[Timing] = field(default_factory=list)
     peak_rss_mib: float = 0.0
+    backend_load_seconds: float | None = None  # a server's own load of the store (Virtuoso)
 
 
 @dataclass
@@ -34,8 +36,15 @@ class QueryResults:
     before: dict[str, dict[str, float]] = field(default_factory=dict)  # size -> case key -> median ms
 
 
+_SERVER_ERROR = re.compile(r"Virtuoso \d+ Error [^\\']*")
+
+
 def _ms(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
+
+
+def _seconds(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
 
 
 def timing_json(t: Timing, before: float | None) -> dict[str, object]:
@@ -66,6 +75,7 @@ def to_json(results: QueryResults) -> dict[str, object]:
             "catalogue": {"seconds": round(results.catalogue_seconds, 2), "quads": results.catalogue_quads},
             "sizes": [{"measurements": r.measurements, "quads": r.quads, "load": load_json(r, results),
                        "peak_rss_mib": round(r.peak_rss_mib, 1),
+                       "backend_load_seconds": _seconds(r.backend_load_seconds),
                        "cases": [timing_json(t, results.before.get(str(r.measurements), {}).get(t.case.key))
                                  for t in r.timings]} for r in results.sizes]}
 
@@ -82,11 +92,22 @@ def _n(value: float, digits: int = 0) -> str:
     return f"{value:,.{digits}f}".replace(",", " ")
 
 
+def short_error(error: str | None) -> str:
+    """An error on one table line: a server's own message where it gave one (Virtuoso's is
+    inside the HTTP answer), else the start of ours; the whole of it is in the JSON."""
+    if error is None:
+        return "no run"
+    server = _SERVER_ERROR.search(error)
+    text = server.group(0) if server else error
+    text = " ".join(text.split()).replace("|", "\\|")
+    return text if len(text) <= 160 else text[:159] + "…"
+
+
 def _cell(t: Timing | None) -> str:
     if t is None:
         return ""
     if t.median_ms is None:
-        return f"**{t.error or 'no run'}**"
+        return f"**{short_error(t.error)}**"
     size = "" if t.size is None else f" ({_n(t.size)})"
     return f"{_n(t.median_ms, 1)}{size}"
 
@@ -119,7 +140,7 @@ def _spread_table(run: SizeRun) -> list[str]:
              "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for t in run.timings:
         if not t.seconds:
-            lines.append(f"| {t.case.key} | {t.error} | | | {t.warmups} | 0 | | |")
+            lines.append(f"| {t.case.key} | {short_error(t.error)} | | | {t.warmups} | 0 | | |")
             continue
         lines.append(f"| {t.case.key} | {_n(t.median_ms or 0, 1)} | {_n(1000 * min(t.seconds), 1)} | "
                      f"{_n(1000 * max(t.seconds), 1)} | {t.warmups} | {len(t.seconds)} | "
@@ -150,6 +171,21 @@ def _load_table(results: QueryResults) -> list[str]:
     return lines
 
 
+def _backend_load_lines(results: QueryResults) -> list[str]:
+    """The server's own load of each store (dump and bulk load), where the backend has one."""
+    loaded = [r for r in results.sizes if r.backend_load_seconds is not None]
+    if not loaded:
+        return []
+    lines = [f"Then loaded into the **{results.backend}** backend (the store dumped as N-Quads and "
+             "bulk-loaded by the server, `benchmarks/backends.py`):", "",
+             "| measurements | store quads | dump and load (s) | quads/s |", "|---:|---:|---:|---:|"]
+    for r in loaded:
+        seconds = r.backend_load_seconds or 0.0
+        lines.append(f"| {_n(r.measurements)} | {_n(r.quads)} | {seconds:.1f} | "
+                     f"{_n(r.quads / seconds) if seconds else ''} |")
+    return [*lines, ""]
+
+
 def to_markdown(results: QueryResults) -> str:
     o = results.options
     lines = ["# Query, plan and report benchmark", "",
@@ -165,7 +201,7 @@ def to_markdown(results: QueryResults) -> str:
              f"`init_store` in {results.catalogue_seconds:.1f} s; the synthetic logbook as N-Quads with "
              "`Store.bulk_load`, then `Store.optimize`, then the summary and names graphs derived "
              "(`ensure_summary`; for a kept store made before them, when it was first reused).", "",
-             *_load_table(results), "",
+             *_load_table(results), "", *_backend_load_lines(results),
              "## Peak memory", "", "| measurements | peak RSS of the query process (MiB) |", "|---:|---:|"]
     lines += [f"| {_n(r.measurements)} | {_n(r.peak_rss_mib)} |" for r in results.sizes]
     lines += ["", "## Details", ""]

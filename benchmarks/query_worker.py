@@ -69,6 +69,8 @@ def _serve(conn: Connection, backend: str, folder: Path) -> None:
                     conn.send(("done", store_requests(store)))
                 elif command == "quads":
                     conn.send(("done", store.triple_count()))
+                elif command == "load":  # seconds the backend took to take the data in, if it did
+                    conn.send(("done", getattr(store, "load_seconds", None)))
                 elif command == "drop":
                     for graph in payload:
                         store.drop_graph(graph)

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +38,20 @@ class Server:
     base: str
     process: subprocess.Popen[bytes]
     credentials: tuple[str, str] | None = None
+    sql: str | None = None  # Virtuoso's SQL port, host:port, for isql
+
+    def isql(self, statement: str, timeout: float = 60) -> str:
+        """Run SQL in Virtuoso as the ``dba`` user (its bulk loader, a checkpoint); its output."""
+        if self.sql is None or self.credentials is None:
+            raise RuntimeError(f"the {self.kind} server has no SQL port")
+        done = subprocess.run(["isql-vt", self.sql, *self.credentials, f"exec={statement}"],
+                              check=True, capture_output=True, text=True, timeout=timeout)
+        if "*** Error" in done.stdout + done.stderr:
+            raise RuntimeError(f"Virtuoso refused {statement!r}: {(done.stdout + done.stderr).strip()}")
+        return done.stdout
+
+    def stop(self) -> None:
+        _stop(self.process)
 
     def store(self, timeout: float = 60.0) -> TripleStore:
         if self.kind == "virtuoso":
@@ -145,10 +159,11 @@ def virtuoso_binary() -> str:
     return found
 
 
-@contextmanager
-def virtuoso_server(folder: Path, *, memory_mib: int = 200, timeout: int = 120) -> Iterator[Server]:
-    """Virtuoso with a new database in ``folder``; the ``dba`` password is set to a random one,
-    which the returned server's stores use for updates."""
+def start_virtuoso(folder: Path, *, memory_mib: int = 200, timeout: int = 120,
+                   preexec_fn: Callable[[], None] | None = None) -> Server:
+    """Virtuoso with a new database in ``folder`` (files under it may be bulk-loaded); the
+    ``dba`` password is set to a random one, which the returned server's stores use for updates.
+    The caller stops it (``Server.stop``)."""
     binary = virtuoso_binary()
     folder.mkdir(parents=True, exist_ok=True)
     sql_port, http_port = free_port(), free_port()
@@ -157,7 +172,7 @@ def virtuoso_server(folder: Path, *, memory_mib: int = 200, timeout: int = 120) 
     ini.write_text(VIRTUOSO_INI.format(folder=folder, sql_port=sql_port, http_port=http_port,
                                        buffers=buffers, dirty=buffers * 3 // 4, timeout=timeout))
     process = subprocess.Popen([binary, "+foreground", "+configfile", str(ini)], cwd=folder,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=preexec_fn)
     base = f"http://127.0.0.1:{http_port}"
     try:
         wait_until_answers(process, f"{base}/sparql?query=ASK%7B%7D", "Virtuoso", seconds=120)
@@ -165,6 +180,17 @@ def virtuoso_server(folder: Path, *, memory_mib: int = 200, timeout: int = 120) 
         subprocess.run(["isql-vt", f"127.0.0.1:{sql_port}", "dba", "dba",
                         f"exec=USER_CHANGE_PASSWORD('dba', 'dba', '{password}');"],
                        check=True, capture_output=True, timeout=60)
-        yield Server("virtuoso", base, process, ("dba", password))
-    finally:
+    except BaseException:
         _stop(process)
+        raise
+    return Server("virtuoso", base, process, ("dba", password), sql=f"127.0.0.1:{sql_port}")
+
+
+@contextmanager
+def virtuoso_server(folder: Path, *, memory_mib: int = 200, timeout: int = 120) -> Iterator[Server]:
+    """``start_virtuoso``, stopped afterwards."""
+    server = start_virtuoso(folder, memory_mib=memory_mib, timeout=timeout)
+    try:
+        yield server
+    finally:
+        server.stop()

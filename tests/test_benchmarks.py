@@ -182,3 +182,40 @@ def test_the_oxigraph_server_backend_answers_from_a_copy_and_stops_with_the_stor
     finally:
         served.close()
     assert served._process.poll() is not None and not served._copy.exists()
+
+
+@pytest.mark.slow
+def test_the_virtuoso_backend_bulk_loads_every_graph_and_stops_with_the_store(catalogue: Path) -> None:
+    """The query benchmark's Virtuoso backend: a real Virtuoso, the store dumped and bulk-loaded
+    (its time kept), holding the same graphs and answering what the embedded store answers;
+    closing the store ends the server and drops its database."""
+    from benchmarks.backends import LoadedVirtuoso, open_store
+
+    techniques = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?t a <{BMK}Technique> }}"
+    embedded = EmbeddedStore(catalogue)
+    graphs = sorted(embedded.graphs())
+    embedded.close()
+    served = open_store("virtuoso", catalogue)
+    assert isinstance(served, LoadedVirtuoso)
+    try:
+        assert served.load_seconds > 0
+        assert sorted(served.graphs()) == graphs
+        answered = int(str(served.select(techniques).rows[0]["n"]))
+        assert answered == count(catalogue, techniques) > 0
+    finally:
+        served.close()
+    assert served.server.process.poll() is not None and not served.folder.exists()
+
+
+def test_a_failed_case_is_written_on_one_table_line_with_the_server_s_own_message() -> None:
+    from benchmarks.query_results import short_error
+
+    answer = ("StoreError: <http://127.0.0.1:1/sparql>: the SPARQL server refused or failed: "
+              "EndPointInternalError: The endpoint returned the HTTP status code 500. \n\nResponse:\n"
+              "b'Virtuoso 37000 Error SQ156: Internal Optimized compiler error : unknown table in "
+              "sqldf.c:1528.\\nPlease report the statement compiled.\\n\\nSPARQL query: ...'")
+    assert short_error(answer) == ("Virtuoso 37000 Error SQ156: Internal Optimized compiler error : "
+                                   "unknown table in sqldf.c:1528.")
+    ours = short_error("StoreError: the store holds no observables\n  hint: a | b" + " x" * 200)
+    assert "\n" not in ours and "a \\| b" in ours and len(ours) == 160
+    assert short_error(None) == "no run"

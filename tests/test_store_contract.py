@@ -119,3 +119,17 @@ def test_literals_with_unicode_line_separators_are_written_whole(any_store: Trip
     any_store.write_graph(G1, data)
     assert isomorphic(any_store.graph(G1), data)
     assert str(next(iter(data.objects(None, URIRef("http://example.org/p"))))) == text
+
+
+def test_a_store_of_many_graphs_answers_over_all_of_them(any_store: TripleStore) -> None:
+    """One batch graph per import: a logbook soon holds hundreds (Virtuoso echoes every graph of
+    a query's dataset as a response header, which broke answers past about 48 graphs)."""
+    many = 150
+    any_store.update(" ;\n".join(
+        f"INSERT DATA {{ GRAPH <{G1}-{i}> {{ <http://example.org/s{i}> <http://example.org/label> \"{i}\" }} }}"
+        for i in range(many)))
+    assert len([g for g in any_store.graphs() if g.startswith(G1)]) == many
+    counted = any_store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s <http://example.org/label> ?l }")
+    assert int(str(counted.rows[0]["n"])) == many
+    answer = any_store.stream("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=[g for g in any_store.graphs() if g.startswith(G1)])
+    assert len(list(answer.rows)) == many

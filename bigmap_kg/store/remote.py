@@ -89,12 +89,16 @@ class RemoteStore(TripleStore):
         # SPARQLWrapper guesses the form from keywords anywhere in the text ("ADD" in a comment
         # makes an update of it); our reading skips comments, strings and IRIs.
         wrapper.queryType = query_form(text)
-        default, named_graphs = self._dataset(graphs, named)
+        self._send_dataset(wrapper, text, *self._dataset(graphs, named))
+        return wrapper
+
+    def _send_dataset(self, wrapper: SPARQLWrapper, text: str, default: list[str],
+                      named: list[str]) -> None:
+        """The query's dataset as protocol parameters (``default-graph-uri``, ``named-graph-uri``)."""
         for graph in default:
             wrapper.addDefaultGraph(graph)
-        for graph in named_graphs:
+        for graph in named:
             wrapper.addNamedGraph(graph)
-        return wrapper
 
     def _run(self, wrapper: SPARQLWrapper) -> bytes:
         try:

@@ -5,8 +5,10 @@ the named queries stay standard SPARQL.
   Virtuoso's own included (its RDF views, the LDP vocabulary, its service description); its
   ``input:default-graph-exclude`` pragma makes ``GRAPH <iri>`` patterns come back empty (7.2.5).
   So the store lists our graphs (all but Virtuoso's) and names them as the dataset of every query
-  (protocol ``default-graph-uri`` / ``named-graph-uri``), as for any server without a union
-  default graph.
+  (as ``DEFINE input:default-graph-uri`` / ``input:named-graph-uri`` pragmas: Virtuoso echoes the
+  protocol's ``default-graph-uri`` / ``named-graph-uri`` parameters as one response header each,
+  and Python's HTTP client refuses an answer of more than 100 headers), as for any server without
+  a union default graph.
 * Updates go to the authenticated endpoint (``/sparql-auth``, HTTP digest, a user with the
   SPARQL_UPDATE role such as ``dba``); the anonymous ``/sparql`` refuses them.
 * ``INSERT DATA`` refuses blank nodes ("not allowed in a constant clause"); ``INSERT { } WHERE
@@ -28,6 +30,8 @@ from __future__ import annotations
 
 import re
 from typing import Any
+
+from SPARQLWrapper import SPARQLWrapper
 
 from bigmap_kg.store.base import check_graph_iri
 from bigmap_kg.store.remote import RemoteStore
@@ -118,6 +122,19 @@ class VirtuosoStore(RemoteStore):
             return default, named_graphs
         # Virtuoso reads "no default graph" or "no named graphs" as "all its graphs"
         return default or [NO_GRAPH], named_graphs or [NO_GRAPH]
+
+    def _send_dataset(self, wrapper: SPARQLWrapper, text: str, default: list[str],
+                      named: list[str]) -> None:
+        # Virtuoso's own pragmas, not the protocol's parameters: it echoes each of those as a
+        # response header, and past 100 headers (about 48 graphs) Python's HTTP client refuses the
+        # answer ("got more than 100 headers")
+        if not default and not named:
+            return
+        pragmas = [f"DEFINE input:default-graph-uri <{check_graph_iri(g)}>" for g in default]
+        pragmas += [f"DEFINE input:named-graph-uri <{check_graph_iri(g)}>" for g in named]
+        form = wrapper.queryType
+        wrapper.setQuery("\n".join(pragmas) + "\n" + text)
+        wrapper.queryType = form
 
     def insert_text(self, graph: str, triples: str) -> str:
         iri = check_graph_iri(graph)
