@@ -66,13 +66,25 @@ def error_body(exc: BigmapKGError) -> dict[str, Any]:
     return body
 
 
+def printable(value: Any) -> Any:
+    """An error body that can be written as UTF-8: a lone surrogate that came in with the input
+    (half of a UTF-16 pair, no character) shown as its escape, ``\\ud800``, not a failure."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {printable(k): printable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [printable(v) for v in value]
+    return value
+
+
 async def handle(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, BigmapKGError)
     status = status_of(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
     if isinstance(exc, (QueryTimeout, ServiceBusy)):
         headers["Retry-After"] = "5"
-    body = error_body(exc)
+    body = printable(error_body(exc))
     if wants_html(request):
         return render(request, "error.html", {"status": status, "body": body}, status_code=status,
                       headers=headers)
@@ -87,7 +99,7 @@ async def handle_invalid(request: Request, exc: Exception) -> Response:
     body = {"error": first.get("msg", "invalid parameter"), "location": {"field": field},
             "problems": [{"error": e.get("msg"), "location": {"field": ".".join(map(str, e.get("loc", ())))}}
                          for e in exc.errors()]}
-    return JSONResponse(body, status_code=422)
+    return JSONResponse(printable(body), status_code=422)
 
 
 def install(app: FastAPI) -> None:

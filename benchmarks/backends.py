@@ -9,7 +9,8 @@ server and the copy go when the store is closed, or when the process that starte
 ``virtuoso``: Virtuoso Open Source with a new database in a temporary folder, the store's quads
 dumped to N-Quads (``oxigraph dump``) and loaded by Virtuoso's bulk loader (``ld_dir``,
 ``rdf_loader_run``, then a checkpoint), reached by ``bigmap_kg.store.VirtuosoStore`` as
-docs/scaling.md sets one up; its load time is the store's ``load_seconds``.
+docs/scaling.md sets one up, with ``BIGMAP_KG_GRAPH_LIST_SECONDS`` as bigmap-kg reads it; its load
+time is the store's ``load_seconds``.
 The timing code only calls the ``TripleStore`` interface."""
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bigmap_kg.settings import Settings
 from bigmap_kg.store import EmbeddedStore, RemoteStore
 from bigmap_kg.store.base import TripleStore
 from bigmap_kg.store.virtuoso import VirtuosoStore, endpoints
@@ -80,7 +82,8 @@ class LoadedVirtuoso(VirtuosoStore):
 
     def __init__(self, server: Server, folder: Path, load_seconds: float):
         query, update = endpoints(server.base)
-        super().__init__(query, update, credentials=server.credentials, timeout=600)
+        super().__init__(query, update, credentials=server.credentials, timeout=600,
+                         graph_list_seconds=Settings().graph_list_seconds)
         self.server, self.folder, self.load_seconds = server, folder, load_seconds
 
     def close(self) -> None:

@@ -26,6 +26,7 @@ from benchmarks.query_cases import Case, plan_cases, query_cases, report_cases
 from benchmarks.query_results import QueryResults, SizeRun, read_before, write_results
 from benchmarks.query_worker import Plan, Timing, Worker
 from benchmarks.results import LoadFigures, machine_facts
+from bigmap_kg.settings import Settings
 from bigmap_kg.store import EmbeddedStore
 
 RESULTS = Path(__file__).parent / "results"
@@ -50,7 +51,7 @@ class Options:
         return {"sizes": ",".join(map(str, self.sizes)), "backend": self.backend, "seed": self.seed,
                 "warmups": self.warmups, "repeats": self.repeats, "budget": self.budget,
                 "timeout": self.timeout, "kept_store": self.keep_store is not None,
-                "only": ",".join(self.only)}
+                "only": ",".join(self.only), "graph_list_seconds": Settings().graph_list_seconds}
 
 
 def _store_for(options: Options, catalogue_dir: Path, work: Path, n: int) -> tuple[Path, LoadFigures | None]:

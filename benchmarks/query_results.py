@@ -189,7 +189,9 @@ def _backend_load_lines(results: QueryResults) -> list[str]:
 def to_markdown(results: QueryResults) -> str:
     o = results.options
     lines = ["# Query, plan and report benchmark", "",
-             f"{machine_line(results.machine)}. Backend: **{results.backend}**.", "",
+             f"{machine_line(results.machine)}. Backend: **{results.backend}**"
+             + (f" (graph list kept for {o['graph_list_seconds']} s)" if o.get("graph_list_seconds") else "")
+             + ".", "",
              f"`python -m benchmarks.queries_bench --sizes {o['sizes']}`: median of {o['repeats']} "
              "timed runs "
              f"after {o['warmups']} warm-ups (fewer when one run takes more than {o['budget']} s / runs; "

@@ -150,16 +150,22 @@ def _line_map(text: str, source: str) -> tuple[Any, dict[str, int]]:
     """The parsed document, and the line of every field path (``observables[1]``,
     ``region_of_interest.kind``)."""
     text = text.removeprefix("\ufeff")
-    if source.lower().endswith(".json"):
+    is_json = source.lower().endswith(".json")
+    if is_json or text.lstrip()[:1] in ("{", "["):
+        # JSON by its reader, not YAML's: YAML leaves an escaped surrogate pair ("\\ud83d\\ude00")
+        # as two lone surrogates, which are no characters
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ParseError(f"not valid JSON: {exc.msg}",
-                             Location(file=source, line=exc.lineno, column=exc.colno)) from exc
-        try:  # YAML reads most JSON, and gives the lines; tabs in JSON are not YAML
-            return data, _lines(yaml.compose(text))
-        except yaml.YAMLError:
-            return data, {}
+            if is_json:
+                raise ParseError(f"not valid JSON: {exc.msg}",
+                                 Location(file=source, line=exc.lineno, column=exc.colno)) from exc
+        else:
+            _no_lone_surrogates(data, source)
+            try:  # YAML reads most JSON, and gives the lines; tabs in JSON are not YAML
+                return data, _lines(yaml.compose(text))
+            except yaml.YAMLError:
+                return data, {}
     try:
         data = yaml.safe_load(text)
         root = yaml.compose(text)
@@ -170,7 +176,30 @@ def _line_map(text: str, source: str) -> tuple[Any, dict[str, int]]:
             column=mark.column + 1 if mark else None)) from exc
     except yaml.YAMLError as exc:
         raise ParseError(f"not valid YAML or JSON: {exc}", Location(file=source)) from exc
+    _no_lone_surrogates(data, source)
     return data, _lines(root)
+
+
+def _no_lone_surrogates(data: Any, source: str, path: str = "") -> None:
+    """Refuse a key or text holding half of a UTF-16 surrogate pair (an escape such as
+    ``\\ud800`` alone): no character, and nothing could store or show it."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            field = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and _LONE_SURROGATE.search(key):
+                raise ParseError(f"the key {key.encode('utf-8', 'backslashreplace').decode()} holds "
+                                 "a lone UTF-16 surrogate, which is not a character",
+                                 Location(file=source, field=path or None))
+            _no_lone_surrogates(value, source, field)
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            _no_lone_surrogates(value, source, f"{path}[{index}]")
+    elif isinstance(data, str) and _LONE_SURROGATE.search(data):
+        raise ParseError("the text holds a lone UTF-16 surrogate (an escape such as \\ud800 without "
+                         "its pair), which is not a character", Location(file=source, field=path or None))
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _lines(root: yaml.Node | None) -> dict[str, int]:

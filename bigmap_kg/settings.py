@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     update_endpoint: str | None = Field(default=None, description="SPARQL 1.1 update endpoint URL")
     union_default_graph: bool = Field(
         default=False, description="the remote server already queries the union of its graphs")
+    graph_list_seconds: float = Field(
+        default=0.0, ge=0, description="seconds the list of a remote server's graphs, which names "
+                                       "the dataset of each query, may be reused (0: asked for "
+                                       "with every query); bigmap-kg's own writes renew it")
     server: Literal["generic", "virtuoso"] = Field(
         default="generic", description="the remote server's kind, for its dialect: 'virtuoso' "
                                        "(docs/scaling.md), else any SPARQL 1.1 server")

@@ -23,8 +23,7 @@ NAMED = list_queries()
 #: the backend cannot mend them (docs/scaling.md). Strict: a Virtuoso that gets them right fails
 #: the test, and the list is shortened.
 VIRTUOSO_FAULTS = {
-    "who-used-technique": "internal compiler error SQ156 'unknown table for a column dfe'",
-    "instruments-for-observable": "no rows when the graphs are named as the dataset (broader* paths)",
+    "instruments-for-observable": "no rows for the example (operando=true; without it the 9 rows are found)",
     "plan": "internal compiler error SQ156 'Bad dfe in sqlo_place_exp' in the correlated-sample-holder filter",
 }
 

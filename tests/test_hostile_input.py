@@ -92,3 +92,18 @@ def test_a_50_mb_literal_is_refused_413_on_every_upload_path_and_nothing_is_writ
     r = api_client.post("/import", files=[("files", ("big.ttl", big, "text/turtle"))], headers=admin)
     assert r.status_code == 413
     assert kg_store.triple_count() == before
+
+
+def test_escaped_surrogates_in_a_request_get_a_4xx_naming_the_key_never_a_500(api_client) -> None:
+    """Found by schemathesis: ``{"\\ud800\\udc00": null}`` sent to /plan. A pair is one character
+    (U+10000) and an unknown key; half a pair is no character and is refused where it stands."""
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    pair = api_client.post("/plan", content=b'{"\\ud800\\udc00": null}', headers=headers)
+    assert 400 <= pair.status_code < 500
+    assert "unknown key '\U00010000'" in pair.text
+    lone = api_client.post("/plan", content=b'{"title": "a\\udc00", "observables": []}', headers=headers)
+    assert 400 <= lone.status_code < 500
+    body = lone.json()
+    assert "lone UTF-16 surrogate" in body["error"] and body["location"]["field"] == "title"
+    html = api_client.post("/plan", content=b'{"\\ud800": 1}', headers={**headers, "Accept": "text/html"})
+    assert 400 <= html.status_code < 500 and "surrogate" in html.text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
@@ -133,3 +135,27 @@ def test_a_store_of_many_graphs_answers_over_all_of_them(any_store: TripleStore)
     assert int(str(counted.rows[0]["n"])) == many
     answer = any_store.stream("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=[g for g in any_store.graphs() if g.startswith(G1)])
     assert len(list(answer.rows)) == many
+
+
+def test_a_kept_graph_list_is_renewed_by_our_writes_and_by_its_expiry(oxigraph_server: str, monkeypatch) -> None:
+    """``graph_list_seconds``: a remote store reuses its list of graphs (the dataset of each
+    query) for that long; its own writes renew it at once, another client's once it expires."""
+    from bigmap_kg.settings import Settings
+    from bigmap_kg.store import RemoteStore, store_from_settings
+
+    endpoints = f"{oxigraph_server}/query", f"{oxigraph_server}/update"
+    other = RemoteStore(*endpoints)
+    monkeypatch.setenv("BIGMAP_KG_GRAPH_LIST_SECONDS", "3600")
+    keeping = store_from_settings(Settings(endpoint=endpoints[0], update_endpoint=endpoints[1]))
+    assert isinstance(keeping, RemoteStore) and keeping.graph_list_seconds == 3600
+    label = "SELECT ?l WHERE { ?s <http://example.org/label> ?l }"
+    before = keeping.graphs()
+    other.write_graph(G1, DATA)
+    assert keeping.graphs() == before and keeping.select(label).rows == []  # kept: not seen yet
+    assert G1 in other.graphs()  # a store that keeps nothing asks every time
+    keeping.write_graph(G2, DATA)
+    assert {G1, G2} <= set(keeping.graphs()) and keeping.select(label).rows  # renewed by our write
+    other.drop_graph(G2)
+    keeping.graph_list_seconds = 0.05
+    time.sleep(0.1)
+    assert G2 not in keeping.graphs()

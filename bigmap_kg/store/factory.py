@@ -22,14 +22,16 @@ def open_store(
     union_default_graph: bool = False,
     server: str = "generic",
     credentials: tuple[str, str] | None = None,
+    graph_list_seconds: float = 0.0,
 ) -> TripleStore:
     """A remote store when an endpoint is given (Virtuoso's dialect when ``server`` is
     ``virtuoso``), else the embedded store at ``path``."""
     if endpoint and server == "virtuoso":
-        return VirtuosoStore(endpoint, update_endpoint, credentials=credentials)
+        return VirtuosoStore(endpoint, update_endpoint, credentials=credentials,
+                             graph_list_seconds=graph_list_seconds)
     if endpoint:
         return RemoteStore(endpoint, update_endpoint, union_default_graph=union_default_graph,
-                           credentials=credentials)
+                           credentials=credentials, graph_list_seconds=graph_list_seconds)
     return EmbeddedStore(path)
 
 
@@ -42,6 +44,7 @@ def store_from_settings(settings: Settings) -> TripleStore:
     store = open_store(settings.store, endpoint=settings.endpoint,
                        update_endpoint=settings.update_endpoint,
                        union_default_graph=settings.union_default_graph,
-                       server=settings.server, credentials=credentials)
+                       server=settings.server, credentials=credentials,
+                       graph_list_seconds=settings.graph_list_seconds)
     store.ensure_summary()
     return store

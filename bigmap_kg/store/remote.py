@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 from urllib.error import URLError
 
@@ -50,12 +51,18 @@ class RemoteStore(TripleStore):
         union_default_graph: bool = False,
         timeout: float = 60.0,
         credentials: tuple[str, str] | None = None,
+        graph_list_seconds: float = 0.0,
     ):
         self.query_endpoint = query_endpoint
         self.update_endpoint = update_endpoint
         self.union_default_graph = union_default_graph
         self.timeout = timeout
         self.credentials = credentials
+        # How long the graph list may be reused (0: asked for with every query). Our own writes
+        # drop it; another program's writes are seen once it has expired.
+        self.graph_list_seconds = graph_list_seconds
+        self._graph_list: tuple[float, list[str]] | None = None
+        self._writes = 0  # a list read while a write went on is not kept
 
     # -- what a server's dialect changes (see virtuoso.py) -----------------------------------
     def _dataset(self, graphs: list[str] | None, named: list[str] | None
@@ -116,10 +123,17 @@ class RemoteStore(TripleStore):
             ) from exc
 
     def graphs(self) -> list[str]:
+        kept = self._graph_list
+        if kept is not None and time.monotonic() - kept[0] < self.graph_list_seconds:
+            return list(kept[1])
+        asked, writes = time.monotonic(), self._writes
         wrapper = self._wrapper(self.list_graphs_query)
         wrapper.setReturnFormat(JSON)
         data = json.loads(self._run(wrapper))
-        return sorted(row["g"]["value"] for row in data["results"]["bindings"])
+        graphs = sorted(row["g"]["value"] for row in data["results"]["bindings"])
+        if self.graph_list_seconds > 0 and writes == self._writes:
+            self._graph_list = (asked, graphs)
+        return list(graphs)
 
     def query(self, sparql: str) -> QueryResult:
         if is_update(sparql):
@@ -187,6 +201,9 @@ class RemoteStore(TripleStore):
                 f"the SPARQL server refused the update: {exc}",
                 Location(iri=self.update_endpoint),
             ) from exc
+        finally:  # the update may have made or dropped graphs
+            self._writes += 1
+            self._graph_list = None
 
     def close(self) -> None:
         return None

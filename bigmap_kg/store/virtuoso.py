@@ -107,9 +107,10 @@ class VirtuosoStore(RemoteStore):
 
     def __init__(self, query_endpoint: str, update_endpoint: str | None = None, *,
                  timeout: float = 60.0, credentials: tuple[str, str] | None = None,
-                 system_graphs: tuple[str, ...] = ()):
+                 system_graphs: tuple[str, ...] = (), graph_list_seconds: float = 0.0):
         super().__init__(query_endpoint, update_endpoint, union_default_graph=False,
-                         timeout=timeout, credentials=credentials)
+                         timeout=timeout, credentials=credentials,
+                         graph_list_seconds=graph_list_seconds)
         self.system_graphs = frozenset(VIRTUOSO_GRAPHS + tuple(system_graphs))
 
     def graphs(self) -> list[str]:
