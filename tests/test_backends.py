@@ -24,7 +24,7 @@ NAMED = list_queries()
 #: the test, and the list is shortened.
 VIRTUOSO_FAULTS = {
     "instruments-for-observable": "no rows for the example (operando=true; without it the 9 rows are found)",
-    "plan": "internal compiler error SQ156 'Bad dfe in sqlo_place_exp' in the correlated-sample-holder filter",
+    "plan": "compiler errors in the correlated-sample-holder (SQ156) and sample-shape (SP031) filters",
 }
 
 
