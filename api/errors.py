@@ -25,6 +25,7 @@ from bigmap_kg.errors import (
     StoreError,
     UnknownReference,
     ValidationFailed,
+    shown,
 )
 from bigmap_kg.requests import InvalidRequest
 from bigmap_kg.sparql_protocol import QueryTimeout, ResultTooLarge, ServiceBusy
@@ -70,7 +71,7 @@ def printable(value: Any) -> Any:
     """An error body that can be written as UTF-8: a lone surrogate that came in with the input
     (half of a UTF-16 pair, no character) shown as its escape, ``\\ud800``, not a failure."""
     if isinstance(value, str):
-        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+        return shown(value)
     if isinstance(value, dict):
         return {printable(k): printable(v) for k, v in value.items()}
     if isinstance(value, list):

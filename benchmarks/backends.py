@@ -29,7 +29,7 @@ from bigmap_kg.settings import Settings
 from bigmap_kg.store import EmbeddedStore, RemoteStore
 from bigmap_kg.store.base import TripleStore
 from bigmap_kg.store.virtuoso import VirtuosoStore, endpoints
-from tests.servers import Server, free_port, oxigraph_binary, start_virtuoso, wait_until_answers
+from tests.servers import Server, oxigraph_binary, start_oxigraph, start_virtuoso
 
 _PR_SET_PDEATHSIG = 1
 
@@ -45,35 +45,31 @@ def _end_with_parent() -> None:
 
 
 class ServedStore(RemoteStore):
-    """A RemoteStore on a server this process started on a copy of a store folder."""
+    """A RemoteStore on an Oxigraph server this process started on ``folder``, a copy of a
+    store folder."""
 
-    def __init__(self, process: subprocess.Popen[bytes], base: str, copy: Path):
-        super().__init__(f"{base}/query", f"{base}/update", union_default_graph=True, timeout=600)
-        self._process, self._copy = process, copy
+    def __init__(self, server: Server, folder: Path):
+        super().__init__(f"{server.base}/query", f"{server.base}/update", union_default_graph=True,
+                         timeout=600)
+        self.server, self.folder = server, folder
 
     def close(self) -> None:
         super().close()
-        self._process.terminate()
-        try:
-            self._process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait(timeout=10)
-        shutil.rmtree(self._copy, ignore_errors=True)
+        _end(self.server, self.folder)
+
+
+def _end(server: Server, folder: Path) -> None:
+    server.stop()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _oxigraph_server(folder: Path) -> TripleStore:
     copy = Path(tempfile.mkdtemp(prefix="bigmap-kg-bench-server-"))
     subprocess.run([oxigraph_binary(), "backup", "--location", str(folder), "--destination",
                     str(copy / "store")], check=True, capture_output=True)
-    port = free_port()
-    process = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(copy / "store"),
-                                "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               preexec_fn=_end_with_parent)
-    base = f"http://127.0.0.1:{port}"
-    wait_until_answers(process, f"{base}/query?query=ASK%7B%7D", "the oxigraph server", seconds=300)
-    return ServedStore(process, base, copy)
+    server = start_oxigraph(copy / "store", union_default_graph=True, seconds=300,
+                            preexec_fn=_end_with_parent)
+    return ServedStore(server, copy)
 
 
 class LoadedVirtuoso(VirtuosoStore):
@@ -88,8 +84,7 @@ class LoadedVirtuoso(VirtuosoStore):
 
     def close(self) -> None:
         super().close()
-        self.server.stop()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        _end(self.server, self.folder)
 
 
 def _virtuoso_memory_mib() -> int:
@@ -122,8 +117,7 @@ def _virtuoso(folder: Path) -> TripleStore:
         seconds = time.perf_counter() - clock
         shutil.rmtree(load)
     except BaseException:
-        server.stop()
-        shutil.rmtree(work, ignore_errors=True)
+        _end(server, work)
         raise
     return LoadedVirtuoso(server, work, seconds)
 

@@ -8,6 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def shown(text: str) -> str:
+    """``text`` as it can be written out: a lone UTF-16 surrogate (half of a pair, no character,
+    which JSON or YAML escapes can produce) as its escape, ``\\ud800``."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 @dataclass(frozen=True)
 class Location:
     """Where a problem is: any of file, line, column, row, field, IRI."""

@@ -101,18 +101,27 @@ def oxigraph_binary() -> str:
     return found
 
 
+def start_oxigraph(folder: Path, *, union_default_graph: bool = False, seconds: float = 60,
+                   preexec_fn: Callable[[], None] | None = None) -> Server:
+    """``oxigraph serve`` on the store in ``folder``; the caller stops it (``Server.stop``)."""
+    port = free_port()
+    union = ["--union-default-graph"] if union_default_graph else []
+    process = subprocess.Popen(
+        [oxigraph_binary(), "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}", *union],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=preexec_fn)
+    base = f"http://127.0.0.1:{port}"
+    wait_until_answers(process, f"{base}/query?query=ASK%7B%7D", "the oxigraph server", seconds)
+    return Server("oxigraph", base, process)
+
+
 @contextmanager
 def oxigraph_server(folder: Path) -> Iterator[Server]:
-    port = free_port()
-    process = subprocess.Popen(
-        [oxigraph_binary(), "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    wait_until_answers(process, f"{base}/query?query=ASK%7B%7D", "the oxigraph server")
+    """``start_oxigraph``, stopped afterwards."""
+    server = start_oxigraph(folder)
     try:
-        yield Server("oxigraph", base, process)
+        yield server
     finally:
-        _stop(process)
+        server.stop()
 
 
 VIRTUOSO_INI = """\
@@ -177,13 +186,13 @@ def start_virtuoso(folder: Path, *, memory_mib: int = 200, timeout: int = 120,
     try:
         wait_until_answers(process, f"{base}/sparql?query=ASK%7B%7D", "Virtuoso", seconds=120)
         password = secrets.token_urlsafe(12)
-        subprocess.run(["isql-vt", f"127.0.0.1:{sql_port}", "dba", "dba",
-                        f"exec=USER_CHANGE_PASSWORD('dba', 'dba', '{password}');"],
-                       check=True, capture_output=True, timeout=60)
+        server = Server("virtuoso", base, process, ("dba", "dba"), sql=f"127.0.0.1:{sql_port}")
+        server.isql(f"USER_CHANGE_PASSWORD('dba', 'dba', '{password}');")
     except BaseException:
         _stop(process)
         raise
-    return Server("virtuoso", base, process, ("dba", password), sql=f"127.0.0.1:{sql_port}")
+    server.credentials = ("dba", password)
+    return server
 
 
 @contextmanager

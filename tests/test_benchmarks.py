@@ -181,7 +181,7 @@ def test_the_oxigraph_server_backend_answers_from_a_copy_and_stops_with_the_stor
         assert answered == count(catalogue, techniques) > 0
     finally:
         served.close()
-    assert served._process.poll() is not None and not served._copy.exists()
+    assert served.server.process.poll() is not None and not served.folder.exists()
 
 
 @pytest.mark.slow

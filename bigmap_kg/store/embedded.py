@@ -60,8 +60,7 @@ class EmbeddedStore(TripleStore):
             return bool(result)
         if isinstance(result, ox.QuerySolutions):
             variables = [v.value for v in result.variables]
-            term = Terms()
-            rows = [dict(zip(variables, map(term, sol), strict=True)) for sol in result]
+            rows = [dict(zip(variables, row, strict=True)) for row in _solutions(result)]
             return SelectResult(variables, rows)
         graph = Graph()
         for row in _triples(result):
