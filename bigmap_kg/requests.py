@@ -20,9 +20,18 @@ import yaml
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
 
-from bigmap_kg.errors import BigmapKGError, EntryConflict, Location, ParseError, StoreError, UnknownReference
+from bigmap_kg.errors import (
+    BigmapKGError,
+    EntryConflict,
+    Location,
+    ParseError,
+    StoreError,
+    UnknownReference,
+    shown,
+)
 from bigmap_kg.loader import WriteResult, write_batch
 from bigmap_kg.namespaces import BMK, ID
+from bigmap_kg.nesting import MAX_DEPTH, json_depth
 from bigmap_kg.quantities import Quantity, parse_quantity
 from bigmap_kg.store.base import TripleStore
 from bigmap_kg.terms import truthy
@@ -150,6 +159,10 @@ def _line_map(text: str, source: str) -> tuple[Any, dict[str, int]]:
     """The parsed document, and the line of every field path (``observables[1]``,
     ``region_of_interest.kind``)."""
     text = text.removeprefix("\ufeff")
+    depth, line = json_depth(text)  # both readers recurse: 10 000 levels would end them
+    if depth > MAX_DEPTH:
+        raise ParseError(f"the request is nested {depth} levels deep", Location(file=source, line=line),
+                         hint=f"at most {MAX_DEPTH} levels are read")
     is_json = source.lower().endswith(".json")
     if is_json or text.lstrip()[:1] in ("{", "["):
         # JSON by its reader, not YAML's: YAML leaves an escaped surrogate pair ("\\ud83d\\ude00")
@@ -187,7 +200,7 @@ def _no_lone_surrogates(data: Any, source: str, path: str = "") -> None:
         for key, value in data.items():
             field = f"{path}.{key}" if path else str(key)
             if isinstance(key, str) and _LONE_SURROGATE.search(key):
-                raise ParseError(f"the key {key.encode('utf-8', 'backslashreplace').decode()} holds "
+                raise ParseError(f"the key {shown(key)} holds "
                                  "a lone UTF-16 surrogate, which is not a character",
                                  Location(file=source, field=path or None))
             _no_lone_surrogates(value, source, field)

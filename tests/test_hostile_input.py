@@ -107,3 +107,39 @@ def test_escaped_surrogates_in_a_request_get_a_4xx_naming_the_key_never_a_500(ap
     assert "lone UTF-16 surrogate" in body["error"] and body["location"]["field"] == "title"
     html = api_client.post("/plan", content=b'{"\\ud800": 1}', headers={**headers, "Accept": "text/html"})
     assert 400 <= html.status_code < 500 and "surrogate" in html.text
+
+
+_LAUGHS_ENTITIES = '<!ENTITY a0 "lol">' + "".join(
+    f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10))
+LAUGHS = (f'<?xml version="1.0"?><!DOCTYPE r [{_LAUGHS_ENTITIES}]>'
+          '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://ex.org/">'
+          '<rdf:Description rdf:about="http://ex.org/a"><ex:p>&a9;</ex:p></rdf:Description></rdf:RDF>').encode()
+HOSTILE_BODIES = [  # (name, media type, body)
+    ("random.ttl", "text/turtle", os.urandom(3000)),
+    ("xxe.rdf", "application/rdf+xml", XXE),
+    ("laughs.rdf", "application/rdf+xml", LAUGHS),
+    ("unbalanced.ttl", "text/turtle", b"<http://a> <http://b> [ <http://c> ( 1 2 ."),
+    ("bad-iri.ttl", "text/turtle", b'<http://ex.org/a b> <http://ex.org/p> "x" .'),
+    ("deep.jsonld", "application/ld+json", NESTED_JSONLD.encode()),
+]
+
+
+@pytest.mark.parametrize(("name", "media", "body"), HOSTILE_BODIES, ids=[b[0] for b in HOSTILE_BODIES])
+def test_hostile_bodies_get_a_4xx_on_every_upload_path_and_the_store_is_unchanged(
+        api_client, tokens, kg_store: EmbeddedStore, name: str, media: str, body: bytes) -> None:
+    """Random bytes, XXE, entity expansion (a billion laughs), unbalanced Turtle, an IRI with a
+    space and 10 000-level JSON-LD, sent to each upload path and the SPARQL endpoints."""
+    before = kg_store.triple_count()
+    admin = {"Authorization": f"Bearer {tokens.admin}", "Accept": "application/json"}
+    answers = [api_client.post(route, content=body, headers={**admin, "Content-Type": media})
+               for route in ("/entries", "/validate")]
+    answers.append(api_client.post("/import", files=[("files", (name, body, media))], headers=admin))
+    answers += [api_client.post(route, content=body, headers={**admin, "Content-Type": kind})
+                for route, kind in (("/sparql", "application/sparql-query"),
+                                    ("/sparql/update", "application/sparql-update"),
+                                    ("/plan", "application/json"))]
+    for answer in answers:
+        assert 400 <= answer.status_code < 500, (answer.request.url.path, answer.status_code, answer.text[:300])
+        assert answer.json()["error"], answer.request.url.path
+        assert "root:" not in answer.text and "lollollol" not in answer.text
+    assert kg_store.triple_count() == before
