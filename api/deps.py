@@ -71,6 +71,11 @@ async def reader(request: Request, who: Annotated[Identity | None, Depends(calle
     return who
 
 
+async def read_access(request: Request) -> Identity | None:
+    """:func:`reader` called directly, for a route that resolves no dependencies (``/sparql``)."""
+    return await reader(request, await caller(request, await bearer(request)))
+
+
 async def writer(who: Annotated[Identity | None, Depends(caller)]) -> Identity:
     if who is None:
         raise AccessDenied("writing needs a token", authenticated=False,

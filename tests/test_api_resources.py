@@ -116,6 +116,23 @@ def test_reads_need_a_token_when_the_operator_says_so(protected, tokens):
     assert ok.status_code == 200
 
 
+def test_the_query_endpoint_checks_the_token_it_reads_itself(protected, tokens):
+    """/sparql reads its parameters and token without FastAPI's dependencies (for speed)."""
+    query = {"query": "ASK {}"}
+    assert protected.post("/sparql", data=query).status_code == 401
+    assert protected.get("/sparql", params=query, headers={"authorization": "Bearer nope"}).status_code == 401
+    ok = protected.get("/sparql", params=query, headers={"authorization": f"Bearer {tokens.reader}"})
+    assert ok.status_code == 200 and ok.json()["boolean"] is True
+
+
+def test_the_query_endpoint_s_parameters_and_token_are_in_the_api_document(api_client):
+    operation = api_client.get("/openapi.json").json()["paths"]["/sparql"]
+    names = {m: {p["name"] for p in op["parameters"]} for m, op in operation.items()}
+    assert names == {"get": {"query", "default-graph-uri", "named-graph-uri", "format"},
+                     "post": {"default-graph-uri", "named-graph-uri", "format"}}
+    assert all(op["security"] == [{"HTTPBearer": []}] and "401" in op["responses"] for op in operation.values())
+
+
 def test_a_bad_token_is_refused_even_on_open_reads(api_client):
     r = api_client.get("/queries", headers={"authorization": "Bearer nope"})
     assert r.status_code == 401 and r.json()["error"] == "malformed token"

@@ -263,6 +263,20 @@ def test_graph_uri_that_is_not_an_iri_is_a_400(api_client):
     assert r.status_code == 400 and r.json()["location"]["field"] == "default-graph-uri"
 
 
+def test_a_query_given_twice_is_a_400_naming_the_parameter(api_client):
+    r = api_client.get("/sparql?query=ASK%7B%7D&query=ASK%7B%7D")
+    assert r.status_code == 400 and r.json()["location"]["field"] == "query"
+
+
+def test_graph_uris_are_read_from_the_query_string_and_repeated(api_client):
+    query = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    names = ["https://w3id.org/bigmap-kg/graph/catalogue", "https://w3id.org/bigmap-kg/graph/shapes"]
+    for r in (api_client.get("/sparql", params={"query": query, "named-graph-uri": names}),
+              api_client.post("/sparql", params={"named-graph-uri": names}, content=query,
+                              headers={"content-type": "application/sparql-query"})):
+        assert sorted(b["g"]["value"] for b in r.json()["results"]["bindings"]) == names
+
+
 def test_default_graph_uri_alone_leaves_no_named_graphs(api_client):
     r = api_client.get("/sparql", params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
                                           "default-graph-uri": "https://w3id.org/bigmap-kg/graph/catalogue"})

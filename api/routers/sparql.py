@@ -3,19 +3,20 @@ updates with an admin token."""
 
 from __future__ import annotations
 
-from typing import Annotated
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import QueryParams
 
 from api.body import read_body, utf8
-from api.deps import Admin, Reader, RunnerDep, StoreDep, WriteLock, one_at_a_time
+from api.deps import Admin, StoreDep, WriteLock, bearer, one_at_a_time, read_access
 from api.negotiation import wants_html
 from bigmap_kg.errors import Location, ParseError
 from bigmap_kg.nesting import MAX_DEPTH
 from bigmap_kg.service_description import service_description
+from bigmap_kg.sparql_protocol import QueryRunner
 from bigmap_kg.sparql_results import choose_format, graph_bytes, media_type, serialize
 from bigmap_kg.sparql_text import is_update, nesting, query_form, uses_service
 from bigmap_kg.store.base import is_iri
@@ -25,12 +26,36 @@ SMALL_ANSWER = 200  # rows written on the event loop (about 0.1 ms for 10 rows)
 
 QUERY_EXAMPLE = "SELECT ?technique ?label WHERE { ?technique a bmk:Technique ; skos:prefLabel ?label }"
 UPDATE_EXAMPLE = "INSERT DATA { GRAPH <urn:example:notes> { <urn:example:a> <urn:example:b> 1 } }"
-GraphsParam = Annotated[list[str] | None, Query(alias="default-graph-uri",
-                                                 description="graphs that make the default graph")]
-NamedParam = Annotated[list[str] | None, Query(alias="named-graph-uri",
-                                               description="graphs that GRAPH patterns may use")]
-FormatParam = Annotated[str | None, Query(
-    description="result format, overriding Accept: json, xml, csv, tsv; turtle, ntriples, jsonld")]
+# The query endpoint reads its parameters itself (declared for the schema below): FastAPI's
+# resolution of typed parameters and of the token's dependency chain cost about 0.5 ms a
+# request, as much as a point look-up's whole answer from an Oxigraph server.
+_GRAPH_LISTS = (("default-graph-uri", "graphs that make the default graph"),
+                ("named-graph-uri", "graphs that GRAPH patterns may use"))
+GRAPH_PARAMETERS: list[dict[str, object]] = [
+    {"name": name, "in": "query", "required": False, "description": text, "style": "form", "explode": True,
+     "schema": {"type": "array", "items": {"type": "string"}}} for name, text in _GRAPH_LISTS] + [
+    {"name": "format", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "result format, overriding Accept: json, xml, csv, tsv; turtle, ntriples, jsonld"}]
+QUERY_PARAMETERS: list[dict[str, object]] = [
+    {"name": "query", "in": "query", "required": False, "description": "a SPARQL 1.1 query",
+     "schema": {"type": "string"}, "example": QUERY_EXAMPLE}, *GRAPH_PARAMETERS]
+
+
+def protocol_operation(parameters: list[dict[str, object]], extra: dict[str, object] | None = None
+                       ) -> dict[str, object]:
+    """The schema of a query operation: its parameters, and the token it may carry."""
+    return {"parameters": parameters, "security": [{bearer.scheme_name: []}], **(extra or {})}
+
+
+def _one(values: list[str], name: str) -> str | None:
+    if len(values) > 1:
+        raise ParseError(f"{name} is given {len(values)} times; send it once", Location(field=name))
+    return values[0] if values else None
+
+
+def _graphs(params: QueryParams) -> tuple[list[str] | None, list[str] | None]:
+    return (params.getlist("default-graph-uri") or None, params.getlist("named-graph-uri") or None)
+
 
 RESPONSES: dict[int | str, dict[str, object]] = {
     200: {"description": "the answer, in the negotiated format",
@@ -43,8 +68,9 @@ RESPONSES: dict[int | str, dict[str, object]] = {
 }
 
 
-async def _answer(request: Request, runner: RunnerDep, text: str, graphs: list[str] | None,
+async def _answer(request: Request, text: str, graphs: list[str] | None,
                   named: list[str] | None, fmt: str | None) -> Response:
+    runner: QueryRunner = request.app.state.runner
     if is_update(text):
         raise ParseError("the query endpoint is read-only; this is an update",
                          hint="send updates to /sparql/update with an admin token")
@@ -70,39 +96,39 @@ async def _answer(request: Request, runner: RunnerDep, text: str, graphs: list[s
     return Response(body, media_type=media_type(outcome.kind, name))
 
 
-@router.get("/sparql", responses=RESPONSES, summary="Query (GET), or the service description")
-async def sparql_get(
-    request: Request, runner: RunnerDep, _: Reader,
-    query: Annotated[str | None, Query(description="a SPARQL 1.1 query", examples=[QUERY_EXAMPLE])] = None,
-    default_graph_uri: GraphsParam = None, named_graph_uri: NamedParam = None, format: FormatParam = None,
-) -> Response:
+@router.get("/sparql", responses=RESPONSES, summary="Query (GET), or the service description",
+            openapi_extra=protocol_operation(QUERY_PARAMETERS))
+async def sparql_get(request: Request) -> Response:
     """Without ``query``: the SPARQL service description (Turtle), or the query page for a browser."""
+    await read_access(request)
+    params = request.query_params
+    query = _one(params.getlist("query"), "query")
+    fmt = _one(params.getlist("format"), "format")
     if query is None:
         if wants_html(request):
             return RedirectResponse("/query", status_code=303)
         accept = request.headers.get("accept")
-        name = choose_format("graph", accept, format)
+        name = choose_format("graph", accept, fmt)
         graph = service_description(str(request.url_for("sparql_get")))
         return Response(graph_bytes(graph, name), media_type=media_type("graph", name))
-    return await _answer(request, runner, query, default_graph_uri, named_graph_uri, format)
+    return await _answer(request, query, *_graphs(params), fmt)
 
 
 @router.post("/sparql", responses=RESPONSES, summary="Query (POST, form-encoded or application/sparql-query)",
-             openapi_extra={"requestBody": {"content": {
+             openapi_extra=protocol_operation(GRAPH_PARAMETERS, {"requestBody": {"content": {
                  "application/sparql-query": {"schema": {"type": "string"}, "example": QUERY_EXAMPLE},
                  "application/x-www-form-urlencoded": {"schema": {
                      "type": "object", "required": ["query"],
                      "properties": {"query": {"type": "string"},
                                     "default-graph-uri": {"type": "array", "items": {"type": "string"}},
-                                    "named-graph-uri": {"type": "array", "items": {"type": "string"}}}}}}}})
-async def sparql_post(
-    request: Request, runner: RunnerDep, _: Reader,
-    default_graph_uri: GraphsParam = None, named_graph_uri: NamedParam = None, format: FormatParam = None,
-) -> Response:
+                                    "named-graph-uri": {"type": "array", "items": {"type": "string"}}}}}}}}))
+async def sparql_post(request: Request) -> Response:
+    await read_access(request)
     text, form = await _protocol_body(request, "query", "application/sparql-query")
-    graphs = form.get("default-graph-uri", default_graph_uri)
-    named = form.get("named-graph-uri", named_graph_uri)
-    return await _answer(request, runner, text, graphs, named, format)
+    graphs, named = _graphs(request.query_params)
+    fmt = _one(request.query_params.getlist("format"), "format")
+    return await _answer(request, text, form.get("default-graph-uri", graphs),
+                         form.get("named-graph-uri", named), fmt)
 
 
 @router.post("/sparql/update", status_code=204, summary="Update (admin token)",
