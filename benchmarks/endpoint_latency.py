@@ -25,7 +25,7 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from benchmarks.results import machine_facts, machine_line
+from benchmarks.results import machine_facts, machine_line, process_peak_rss_mib
 from tests.servers import free_port, oxigraph_binary, wait_until_answers
 
 RESULTS = Path(__file__).parent / "results"
@@ -61,13 +61,6 @@ def _ask(url: str, query: str) -> tuple[float, int]:
         body = response.read()
     elapsed = (time.perf_counter() - started) * 1000
     return elapsed, len(json.loads(body)["results"]["bindings"])
-
-
-def _peak_rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def measure(service: str, direct: str, repeats: int) -> list[Latency]:
@@ -107,7 +100,7 @@ def run(store: Path, repeats: int, work: Path) -> dict[str, object]:
                     direct + "?query=ASK%7B%7D")
     try:
         latencies = measure(service, direct, repeats)
-        rss = _peak_rss_mib(ours.pid)
+        rss = process_peak_rss_mib(ours.pid)
     finally:
         for process in (ours, theirs):
             process.terminate()

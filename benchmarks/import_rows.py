@@ -2,12 +2,16 @@
 a store holding only the catalogue and on one already holding 1 000 000 measurements.
 
     python -m benchmarks.import_rows [--rows 10000] [--store-measurements 0,1000000]
-                                     [--output-dir benchmarks/results] [--keep-store PATH]
+                                     [--backend embedded] [--output-dir benchmarks/results]
+                                     [--keep-store PATH]
 
 The rows (a measurements CSV and the samples CSV it refers to, in the templates' columns) are
 imported end to end by ``run_import``: reading, mapping, resolving, checking IDs against the
 store, validating with the shapes, writing. Each import and each store build runs in a fresh
-process, so that its peak memory is its own. Results: ``import.md`` and ``import.json``."""
+process, so that its peak memory is its own. ``--backend`` (:mod:`benchmarks.backends`): the
+store imported into is the embedded folder itself, an Oxigraph server on a copy of it, or a
+Virtuoso database loaded from it (made before the clock starts; a server's copy is discarded
+afterwards). Results: ``import.md`` and ``import.json``."""
 
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ from typing import TypeVar
 
 import pyoxigraph as ox
 
+from benchmarks.backends import BACKENDS, open_store
 from benchmarks.nquads import write_nquads
 from benchmarks.results import (
     ImportFigures,
@@ -35,6 +40,7 @@ from benchmarks.results import (
     current_rss_mib,
     machine_facts,
     peak_rss_mib,
+    process_peak_rss_mib,
     write_results,
 )
 from benchmarks.synthetic import Logbook, read_catalogue, write_csv
@@ -183,11 +189,12 @@ def write_inputs(catalogue_dir: Path, folder: Path, rows: int, seed: int) -> tup
 
 
 def time_import(store_dir: Path, inputs: list[Path], measurement_rows: int, store_measurements: int,
-                undo: bool) -> ImportFigures:
-    """One ``run_import`` of the inputs into the store, timed per phase; with ``undo`` the batch
-    is dropped afterwards (a kept store is left as it was)."""
+                undo: bool, backend: str = "embedded") -> ImportFigures:
+    """One ``run_import`` of the inputs into the store of ``backend`` holding the folder's data,
+    timed per phase; with ``undo`` the batch is dropped afterwards (a kept store is left as it
+    was). Peak memory is this process's (a server's own is not counted)."""
     before = current_rss_mib()
-    store = EmbeddedStore(store_dir)
+    store = open_store(backend, store_dir)
     try:
         sources = [Source.from_path(p) for p in inputs]
         clock, start = PhaseClock(), time.perf_counter()
@@ -198,9 +205,11 @@ def time_import(store_dir: Path, inputs: list[Path], measurement_rows: int, stor
         if undo:
             store.drop_graph(outcome.batch)
     finally:
+        server = getattr(store, "server", None)  # the benchmark's own server (benchmarks.backends)
+        served = process_peak_rss_mib(server.process.pid) if server is not None else 0.0
         store.close()
     return ImportFigures(store_measurements, outcome.rows, measurement_rows, outcome.triples, outcome.seconds,
-                         clock.durations(start, end), before, peak_rss_mib())
+                         clock.durations(start, end), before, peak_rss_mib(), backend, served)
 
 
 # -- the whole benchmark ----------------------------------------------------------------------
@@ -212,6 +221,7 @@ class Options:
     keep_store: Path | None = None
     seed: int = 1
     work_dir: Path | None = None  # where temporary stores go (default: the system's temp folder)
+    backend: str = "embedded"
 
 
 def _store_for(options: Options, catalogue_dir: Path, work: Path, n: int) -> tuple[Path, LoadFigures | None]:
@@ -228,7 +238,8 @@ def _store_for(options: Options, catalogue_dir: Path, work: Path, n: int) -> tup
 def run_benchmark(options: Options) -> Results:
     sizes = ",".join(map(str, options.store_measurements))
     results = Results({"rows": options.rows, "store_measurements": sizes, "seed": options.seed,
-                       "kept_store": options.keep_store is not None}, machine=machine_facts())
+                       "kept_store": options.keep_store is not None, "backend": options.backend},
+                      machine=machine_facts())
     with tempfile.TemporaryDirectory(prefix="bigmap-kg-bench-", dir=options.work_dir) as tmp:
         work = Path(tmp)
         log("loading ontology, shapes and catalogue into a new store")
@@ -242,9 +253,10 @@ def run_benchmark(options: Options) -> Results:
                     f"{load.load_seconds:.1f} s ({load.quads_per_second:,.0f} quads/s), optimized in "
                     f"{load.optimize_seconds:.1f} s")
             log(f"importing {options.rows:,} measurement rows and {samples:,} sample rows into a store "
-                f"holding {n:,} synthetic measurements")
+                f"({options.backend}) holding {n:,} synthetic measurements")
             kept = n > 0 and options.keep_store is not None
-            figures = in_subprocess(time_import, store_dir, inputs, options.rows, n, kept)
+            undo = kept and options.backend == "embedded"  # a server works on a copy
+            figures = in_subprocess(time_import, store_dir, inputs, options.rows, n, undo, options.backend)
             log(f"{figures.rows:,} rows in {figures.seconds:.1f} s ({figures.rows_per_second:,.0f} rows/s)")
             results.imports.append(figures)
             if not kept:
@@ -258,6 +270,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
     parser.add_argument("--rows", type=int, default=10_000, help="measurement rows to import (default 10000)")
     parser.add_argument("--store-measurements", default="0,1000000",
                         help="comma-separated sizes of the stores imported into (default 0,1000000)")
+    parser.add_argument("--backend", default="embedded", choices=BACKENDS, help="the store imported into")
     parser.add_argument("--output-dir", type=Path, default=RESULTS, help="where import.md and import.json go")
     parser.add_argument("--keep-store", type=Path, default=None,
                         help="keep the generated large stores in this folder and reuse them in later runs")
@@ -271,7 +284,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
                      f"not {args.store_measurements!r}")
     if args.rows < 1 or not sizes or min(sizes) < 0:
         parser.error("--rows must be at least 1 and --store-measurements sizes at least 0")
-    return Options(args.rows, sizes, args.output_dir, args.keep_store, args.seed, args.work_dir)
+    return Options(args.rows, sizes, args.output_dir, args.keep_store, args.seed, args.work_dir, args.backend)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -49,6 +49,8 @@ class ImportFigures:
     phases: dict[str, float] = field(default_factory=dict)
     rss_before_mib: float = 0.0
     peak_rss_mib: float = 0.0
+    backend: str = "embedded"
+    server_peak_rss_mib: float = 0.0  # a server backend's own process (0: embedded)
 
     @property
     def rows_per_second(self) -> float:
@@ -78,6 +80,18 @@ def peak_rss_mib() -> float:
     """This process's peak resident memory (Linux reports KiB, macOS bytes)."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / MIB if platform.system() == "Darwin" else peak / 1024
+
+
+def process_peak_rss_mib(pid: int) -> float:
+    """Another process's peak resident memory (Linux's VmHWM; 0 where it cannot be read)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def current_rss_mib() -> float:
@@ -149,20 +163,27 @@ def machine_line(m: dict[str, object]) -> str:
 
 def to_markdown(results: Results) -> str:
     o = results.options
-    lines = ["# Import benchmark", "", machine_line(results.machine) + ".", "",
+    backend = str(o.get("backend", "embedded"))
+    served = backend != "embedded"
+    option = f" --backend {backend}" if served else ""
+    where = {"embedded": "each into a copy of the store",
+             "oxigraph-server": "each into an Oxigraph server on a copy of the store",
+             "virtuoso": "each into a Virtuoso database bulk-loaded from the store"}.get(backend, backend)
+    lines = [f"# Import benchmark ({backend})", "", machine_line(results.machine) + ".", "",
              f"`python -m benchmarks.import_rows --rows {o['rows']} --store-measurements "
-             f"{o['store_measurements']}`: {o['rows']} measurement rows (+ the sample rows they "
-             "measure) imported with validation by `run_import`, each into a copy of the store in a "
-             "fresh process.", "", "## Import", "",
+             f"{o['store_measurements']}{option}`: {o['rows']} measurement rows (+ the sample rows they "
+             f"measure) imported with validation by `run_import`, {where}, in a fresh process.", "",
+             "## Import", "",
              "| synthetic measurements in the store | rows read | of them measurements | triples | seconds | "
-             "rows/s | measurement rows/s | slowdown | peak RSS (MiB) |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "rows/s | measurement rows/s | slowdown | peak RSS (MiB) |"
+             + (" server's peak RSS (MiB) |" if served else ""),
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if served else "")]
     slow = results.slowdowns()
     for f in results.imports:
         lines.append(f"| {_n(f.store_measurements)} | {_n(f.rows)} | {_n(f.measurement_rows)} | "
                      f"{_n(f.triples)} | {f.seconds:.1f} | {_n(f.rows_per_second)} | "
                      f"{_n(f.measurement_rows_per_second)} | {slow[f.store_measurements]:.2f}× | "
-                     f"{_n(f.peak_rss_mib)} |")
+                     f"{_n(f.peak_rss_mib)} |" + (f" {_n(f.server_peak_rss_mib)} |" if served else ""))
     lines += ["", *_phase_table(results), "", *_load_table(results)]
     return "\n".join(lines) + "\n"
 

@@ -249,9 +249,12 @@ def _description_pattern(iri: URIRef) -> str:
     head = URIRef(iri).n3()
     branches = [f"{{ {head} ?p ?o BIND({head} AS ?s) }}"]
     for depth in range(1, BNODE_DEPTH + 1):
-        hops = " . ".join(f"{'?b' + str(i - 1) if i > 1 else head} ?q{i} ?b{i}" for i in range(1, depth + 1))
-        blanks = " && ".join(f"isBlank(?b{i})" for i in range(1, depth + 1))
-        branches.append(f"{{ {hops} . ?b{depth} ?p ?o FILTER({blanks}) BIND(?b{depth} AS ?s) }}")
+        # the last blank node is ?s itself: BIND(?bN AS ?s) made Virtuoso 7.2.5's compiler fail
+        # ("SP031: sparp_gp_deprecate(): equiv replaces filter but under deprecation")
+        nodes = [head, *(f"?b{i}" for i in range(1, depth)), "?s"]
+        hops = " . ".join(f"{nodes[i - 1]} ?q{i} {nodes[i]}" for i in range(1, depth + 1))
+        blanks = " && ".join(f"isBlank({node})" for node in nodes[1:])
+        branches.append(f"{{ {hops} . ?s ?p ?o FILTER({blanks}) }}")
     derived = ", ".join(f"<{g}>" for g in DERIVED_GRAPHS)  # counts and name keys: no description
     return "GRAPH ?g { " + "\n  UNION ".join(branches) + f" }} FILTER(?g NOT IN ({derived}))"
 

@@ -274,14 +274,11 @@ def backend_store(request: pytest.FixtureRequest, initialised_store_dir: Path, c
     yield from _initialised_on(request.param, request, initialised_store_dir, catalogue_dump, tmp_path)
 
 
-#: The service's write paths (entries, imports) are tested on these; on Virtuoso 7.2.5 the
-#: queries reading an entry back fail with internal compiler errors (docs/scaling.md).
-WRITE_BACKENDS = ["embedded", "oxigraph-server"]
-
-
-@pytest.fixture(params=WRITE_BACKENDS)
+@pytest.fixture(params=BACKENDS)
 def writable_store(request: pytest.FixtureRequest, initialised_store_dir: Path, catalogue_dump: bytes,
                    tmp_path: Path) -> Iterator[TripleStore]:
+    """The initialised store on each backend in turn, for the service's write paths (entries,
+    imports) and the derived graphs' upkeep."""
     yield from _initialised_on(request.param, request, initialised_store_dir, catalogue_dump, tmp_path)
 
 

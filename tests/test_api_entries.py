@@ -42,8 +42,7 @@ def triples(client) -> int:
 
 @pytest.fixture
 def api_client(writing_client):
-    """These service tests run on the embedded store and an Oxigraph server (conftest
-    WRITE_BACKENDS says why not on Virtuoso)."""
+    """These service tests run on the embedded store, an Oxigraph server and Virtuoso."""
     return writing_client
 
 def test_partner_creates_own_sample_and_reads_it_back(api_client, tokens):

@@ -56,8 +56,7 @@ def cth_batch(api_client: Any, tokens: Any) -> str:
 
 @pytest.fixture
 def api_client(writing_client):
-    """These service tests run on the embedded store and an Oxigraph server (conftest
-    WRITE_BACKENDS says why not on Virtuoso)."""
+    """These service tests run on the embedded store, an Oxigraph server and Virtuoso."""
     return writing_client
 
 def test_partner_imports_its_samples_and_measurements_as_one_batch(api_client, tokens):

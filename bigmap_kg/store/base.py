@@ -75,6 +75,10 @@ class TripleStore(ABC):
     (:mod:`bigmap_kg.summary`); ``maintain_summary = False`` turns that off (benchmarks)."""
 
     maintain_summary: bool = True
+    #: Triples one INSERT / DELETE DATA operation may hold, and rows of one VALUES block of an
+    #: update; None: any number (a server's limits).
+    max_operation_lines: int | None = None
+    max_values_rows: int | None = None
     _summary_current: bool | None = None
     _hierarchy: Classes | None = None
 
@@ -129,7 +133,7 @@ class TripleStore(ABC):
         iri = check_graph_iri(graph)
         parts = [f"DROP SILENT GRAPH <{iri}>"] if replace else []
         if len(data):
-            parts.append(self.insert_text(iri, ntriples(data)))
+            parts.append(self.data_text(str(iri), data))
         if parts:
             self._write(" ;\n".join(parts), Change(added={str(iri): data},
                                                     removed_graphs={str(iri)} if replace else set()))
@@ -142,9 +146,19 @@ class TripleStore(ABC):
         if old_iri != new_iri:
             parts.append(f"DROP SILENT GRAPH <{new_iri}>")
         if len(data):
-            parts.append(self.insert_text(new_iri, ntriples(data)))
+            parts.append(self.data_text(str(new_iri), data))
         self._write(" ;\n".join(parts), Change(added={str(new_iri): data},
                                                 removed_graphs={str(old_iri), str(new_iri)}))
+
+    def stage(self, lines: list[str]) -> str:
+        """Write N-Triples lines (no blank nodes) where no query reads them, ahead of a write
+        that reads them in its one transaction; the staging graph's name. Only stores whose
+        ``max_values_rows`` limits a write's VALUES blocks need to (and do)."""
+        raise StoreError("this store does not stage writes")
+
+    def data_text(self, graph: str, data: Graph) -> str:
+        """The update operations adding ``data`` to a named graph, for a write's one request."""
+        return self.insert_text(graph, ntriples(data))
 
     def insert_text(self, graph: str, triples: str) -> str:
         """The update operation adding N-Triples text (blank nodes included) to a named graph."""
@@ -277,10 +291,11 @@ class TripleStore(ABC):
         """Add N-Triples lines (no blank nodes) to a graph, in as many transactions as it takes:
         for derived data only, whose marker says when it is whole."""
         iri = check_graph_iri(graph)
+        size = min(_APPEND_CHUNK, self.max_operation_lines or _APPEND_CHUNK)
         chunk: list[str] = []
         for line in lines:
             chunk.append(line)
-            if len(chunk) >= _APPEND_CHUNK:
+            if len(chunk) >= size:
                 self._update(self.insert_text(iri, "\n".join(chunk)))
                 chunk = []
         if chunk:

@@ -14,9 +14,21 @@ the named queries stay standard SPARQL.
 * ``INSERT DATA`` refuses blank nodes ("not allowed in a constant clause"); ``INSERT { } WHERE
   { }`` takes them, but one operation compiles to at most 10 000 lines of SQL (a few thousand
   triples), and a blank-node label may not be used in two operations. So the triples without
-  blank nodes go in one ``INSERT DATA`` (no such limit), and those with blank nodes in
-  ``INSERT { } WHERE { }`` operations of about 500 triples, each holding whole groups of
-  connected blank nodes; all in ONE request, which Virtuoso runs as one transaction.
+  blank nodes go in ``INSERT DATA`` operations, and those with blank nodes in ``INSERT { } WHERE
+  { }`` operations of about 500 triples, each holding whole groups of connected blank nodes; all
+  in ONE request, which Virtuoso runs as one transaction.
+* One operation holds at most ``max_operation_lines`` (2 000) triples and ``max_values_rows``
+  (500) VALUES rows: an ``INSERT DATA`` of 4 000 dated triples compiled and one of 5 000 did not
+  ("SP030: memory exhausted"); the derived counts' update with 2 000 cells did not ("SP031: the
+  length of generated SQL text has exceeded 10000 lines", or with 8 000 "SQ199: maximum size of
+  a code vector exceeded"). Imports of 1 000 rows and more failed on this.
+* One request holds at most 10 MB of text ("SR...: the requested string session is longer than
+  10Mb"). A write whose data is larger is staged: its triples are first written to a staging
+  graph in as many requests as it takes (``STAGING``: not one of our graphs, so no query sees
+  it), then the write's one request adds the staging graph to its target and drops it (``ADD``,
+  ``DROP``), with the derived graphs' change: readers see all of the write or none of it. A
+  write refused at the end drops its staging graph; one left by a process killed while staging
+  is dropped by the next write that stages, a day later.
 * Listing the graphs with ``SELECT DISTINCT ?g`` takes seconds; grouping the physical quads
   takes milliseconds (``list_graphs_query``).
 * A dataset with no default graph or no named graphs means all of Virtuoso's graphs there: an
@@ -28,12 +40,18 @@ the named queries stay standard SPARQL.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import time
+import uuid
 from typing import Any
 
+from rdflib import Graph
 from SPARQLWrapper import SPARQLWrapper
 
-from bigmap_kg.store.base import check_graph_iri
+from bigmap_kg.errors import StoreError
+from bigmap_kg.store.base import check_graph_iri, ntriples
+from bigmap_kg.store.change import Change
 from bigmap_kg.store.remote import RemoteStore
 
 #: Graphs a fresh Virtuoso 7 holds for itself; ``system_graphs`` adds a site's own.
@@ -47,7 +65,12 @@ _ASK_VARIABLE = "__ASK_RETVAL"
 NO_GRAPH = "urn:x-bigmap-kg:no-graph"  # named for an empty part of a dataset
 _BLANK_SUBJECT = re.compile(r"^(_:\S+) ")
 _BLANK_OBJECT = re.compile(r" (_:[^\s\"<>]+) \.$")
-TRIPLES_PER_OPERATION = 500
+TRIPLES_PER_OPERATION = 500  # with blank nodes (INSERT { } WHERE { })
+LINES_PER_OPERATION = 2_000  # INSERT DATA, DELETE DATA
+VALUES_PER_OPERATION = 500
+REQUEST_BYTES = 8 * 2**20  # Virtuoso refuses more than 10 MB of update text in one request
+STAGING = "urn:x-bigmap-kg:staging:"  # + seconds since the epoch, "-", a random name
+STALE_SECONDS = 86_400
 
 
 def endpoints(base: str) -> tuple[str, str]:
@@ -105,6 +128,12 @@ class VirtuosoStore(RemoteStore):
     # (no RDF views: input:storage "") 3 ms.
     list_graphs_query = 'DEFINE input:storage "" SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g'
 
+    max_operation_lines = LINES_PER_OPERATION
+    max_values_rows = VALUES_PER_OPERATION
+    #: Data of a write above this many bytes of N-Triples is staged (the rest of the write's
+    #: request, the derived graphs' change, must fit beside it).
+    stage_above_bytes = REQUEST_BYTES // 2
+
     def __init__(self, query_endpoint: str, update_endpoint: str | None = None, *,
                  timeout: float = 60.0, credentials: tuple[str, str] | None = None,
                  system_graphs: tuple[str, ...] = (), graph_list_seconds: float = 0.0):
@@ -112,9 +141,66 @@ class VirtuosoStore(RemoteStore):
                          timeout=timeout, credentials=credentials,
                          graph_list_seconds=graph_list_seconds)
         self.system_graphs = frozenset(VIRTUOSO_GRAPHS + tuple(system_graphs))
+        self._staged: list[str] = []
 
     def graphs(self) -> list[str]:
+        return [g for g in self._all_graphs() if not g.startswith(STAGING)]
+
+    def _all_graphs(self) -> list[str]:
         return [g for g in super().graphs() if g not in self.system_graphs]
+
+    # -- large writes -----------------------------------------------------------------------
+    def data_text(self, graph: str, data: Graph) -> str:
+        triples = ntriples(data)
+        if len(triples.encode("utf-8")) <= self.stage_above_bytes:
+            return self.insert_text(graph, triples)
+        staging = self.stage([line for line in triples.split("\n") if line.strip()])
+        return (f"ADD SILENT GRAPH <{staging}> TO GRAPH <{check_graph_iri(graph)}> ;\n"
+                f"DROP SILENT GRAPH <{staging}>")
+
+    def stage(self, lines: list[str]) -> str:
+        """Write the N-Triples lines to a new staging graph in requests of at most
+        ``REQUEST_BYTES``; the graph is dropped when the write that reads it is done."""
+        self._drop_stale_staging()
+        staging = f"{STAGING}{int(time.time())}-{uuid.uuid4().hex}"
+        self._staged.append(staging)
+        try:
+            request: list[str] = []
+            size = 0
+            for operation in self._insert_operations(staging, lines):
+                length = len(operation.encode("utf-8")) + 3
+                if request and size + length > REQUEST_BYTES:
+                    self._update(" ;\n".join(request))
+                    request, size = [], 0
+                request.append(operation)
+                size += length
+            if request:
+                self._update(" ;\n".join(request))
+        except BaseException:
+            self._end_staging()
+            raise
+        return staging
+
+    def _drop_stale_staging(self) -> None:
+        now = time.time()
+        for graph in self._all_graphs():
+            if graph.startswith(STAGING):
+                started = graph[len(STAGING):].split("-", 1)[0]
+                if started.isdigit() and now - int(started) > STALE_SECONDS:
+                    self._update(f"DROP SILENT GRAPH <{check_graph_iri(graph)}>")
+
+    def _write(self, sparql: str, change: Change | None) -> None:
+        try:
+            super()._write(sparql, change)
+        finally:
+            self._end_staging()
+
+    def _end_staging(self) -> None:
+        """Drop the staging graphs of a write (gone already when it went through)."""
+        staged, self._staged = self._staged, []
+        for graph in staged:
+            with contextlib.suppress(StoreError):  # the write's own error matters; a day later it goes
+                self._update(f"DROP SILENT GRAPH <{graph}>")
 
     def _dataset(self, graphs: list[str] | None, named: list[str] | None
                  ) -> tuple[list[str], list[str]]:
@@ -138,15 +224,20 @@ class VirtuosoStore(RemoteStore):
         wrapper.queryType = form
 
     def insert_text(self, graph: str, triples: str) -> str:
+        # not splitlines(): U+2028, \x85... stand unescaped in literals
+        return " ;\n".join(self._insert_operations(graph, triples.split("\n")))
+
+    def _insert_operations(self, graph: str, lines: list[str]) -> list[str]:
         iri = check_graph_iri(graph)
         groups = _Groups()
-        for line in triples.split("\n"):  # not splitlines(): U+2028, \x85... stand unescaped in literals
+        for line in lines:
             groups.add(line)
-        parts = [f"INSERT DATA {{ GRAPH <{iri}> {{\n" + "\n".join(groups.plain) + "\n} }"
-                 ] if groups.plain else []
+        plain = groups.plain
+        parts = [f"INSERT DATA {{ GRAPH <{iri}> {{\n" + "\n".join(plain[start:start + LINES_PER_OPERATION])
+                 + "\n} }" for start in range(0, len(plain), LINES_PER_OPERATION)]
         parts += [f"INSERT {{ GRAPH <{iri}> {{\n" + "\n".join(chunk) + "\n} } WHERE { }"
                   for chunk in groups.chunks(TRIPLES_PER_OPERATION)]
-        return " ;\n".join(parts)
+        return parts
 
     def drop_all_text(self) -> str:
         return " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in self.graphs())

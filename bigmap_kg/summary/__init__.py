@@ -161,7 +161,8 @@ def write(store: TripleStore, update: str, change: Change | None, hierarchy: Cla
     operations = [update] if update else []
     if found is not None:
         counts, removed, added = found
-        first, last = delta_operations(counts, removed, added)
+        first, last = delta_operations(counts, removed, added, store.max_operation_lines,
+                                       store.max_values_rows, store.stage)
         operations = first + operations + last
         if any(n > 0 and cell[0] == "TypeCount" for cell, n in counts.items()):
             operations.append(f"INSERT DATA {{ GRAPH {SUMMARY} {{\n" + "\n".join(marker_lines()) + "\n} }")

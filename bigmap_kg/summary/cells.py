@@ -5,13 +5,17 @@ to the counts as the write's own transaction finds them)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from rdflib import Literal
 
 from bigmap_kg.namespaces import BMK_IRI, NAMES_GRAPH, SUMMARY_GRAPH
 from bigmap_kg.queries import sparql_term
 from bigmap_kg.summary.contributions import INSTANCE_KINDS, Cell, Fact, cell_iri
+
+T = TypeVar("T")
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
 #: Raised whenever the derived graphs change meaning: a store with another version is derived again.
 VERSION = 6
@@ -48,12 +52,20 @@ def marker_lines() -> list[str]:
             f"{SUMMARY} <{BMK_IRI}summaryVersion> {VERSION} ."]
 
 
-def _data(operation: str, graph: str, lines: list[str]) -> str:
-    return f"{operation} DATA {{ GRAPH {graph} {{\n" + "\n".join(lines) + "\n} }" if lines else ""
+def _parts(items: list[T], size: int | None) -> list[list[T]]:
+    """``items`` in runs of at most ``size`` (one run: no limit); none when there are none."""
+    step = size or len(items) or 1
+    return [items[start:start + step] for start in range(0, len(items), step)]
 
 
-def delta_operations(delta: Counter[Cell], removed: set[Fact], added: set[Fact]
-                     ) -> tuple[list[str], list[str]]:
+def _data(operation: str, graph: str, lines: list[str], max_lines: int | None = None) -> list[str]:
+    return [f"{operation} DATA {{ GRAPH {graph} {{\n" + "\n".join(part) + "\n} }"
+            for part in _parts(lines, max_lines)]
+
+
+def delta_operations(delta: Counter[Cell], removed: set[Fact], added: set[Fact],
+                     max_lines: int | None = None, max_rows: int | None = None,
+                     stage: Callable[[list[str]], str] | None = None) -> tuple[list[str], list[str]]:
     """The operations adding ``delta`` to the stored counts (a cell that reaches 0 is removed)
     and changing the derived facts: those to send before the write's own operations, and those
     to send after them.
@@ -62,29 +74,39 @@ def delta_operations(delta: Counter[Cell], removed: set[Fact], added: set[Fact]
     operation with a WHERE clause evaluated after other operations wrote makes the rest of the
     transaction slow (a 10 000-row import: 9.6 s with four such operations of 2 000 cells each,
     5.1 s with one of 7 700 cells ahead of the data). The removal of cells that reach 0, a second
-    such operation, only comes with a write that removes entries, and goes last."""
+    such operation, only comes with a write that removes entries, and goes last.
+
+    A server's limits (the store's ``max_operation_lines``, ``max_values_rows``, ``stage``):
+    ``max_lines`` triples per INSERT / DELETE DATA operation, in as many as it takes; past
+    ``max_rows`` changed cells, the changes are written as triples by ``stage`` (to a graph no
+    query reads, whose name it returns) and the two operations read them from there instead of
+    a VALUES block."""
     changed = sorted(((cell, n) for cell, n in delta.items() if n), key=lambda item: cell_iri(item[0]))
-    before: list[str] = []
-    if changed:
-        values = "\n    ".join(f"(<{cell_iri(c)}> {count_property(c)} {n})" for c, n in changed)
-        before.append(f"""DELETE {{ GRAPH {SUMMARY} {{ ?cell ?count ?old }} }}
+    if not changed:
+        source = None
+    elif stage is not None and max_rows is not None and len(changed) > max_rows:
+        staged = stage([f'<{cell_iri(c)}> {count_property(c)} "{n}"^^<{XSD_INTEGER}> .' for c, n in changed])
+        source = f"GRAPH <{staged}> {{ ?cell ?count ?change }}"
+    else:
+        source = "VALUES (?cell ?count ?change) {\n    " + "\n    ".join(
+            f"(<{cell_iri(c)}> {count_property(c)} {n})" for c, n in changed) + " }"
+    before = [f"""DELETE {{ GRAPH {SUMMARY} {{ ?cell ?count ?old }} }}
 INSERT {{ GRAPH {SUMMARY} {{ ?cell ?count ?new }} }}
-WHERE {{ VALUES (?cell ?count ?change) {{
-    {values} }}
+WHERE {{ {source}
   OPTIONAL {{ GRAPH {SUMMARY} {{ ?cell ?count ?old }} }}
-  BIND(COALESCE(?old, 0) + ?change AS ?new) }}""")
-    after = [_data("INSERT", SUMMARY, [line for c, n in changed if n > 0 for line in cell_lines(c)])]
+  BIND(COALESCE(?old, 0) + ?change AS ?new) }}"""] if source else []
+    after = _data("INSERT", SUMMARY, [line for c, n in changed if n > 0 for line in cell_lines(c)], max_lines)
     for graph in sorted({g for g, _line in removed ^ added}):
-        after.append(_data("DELETE", f"<{graph}>", sorted(line for g, line in removed - added if g == graph)))
-        after.append(_data("INSERT", f"<{graph}>", sorted(line for g, line in added - removed if g == graph)))
-    negative = [c for c, n in changed if n < 0]
-    if negative:
-        cells = " ".join(f"<{cell_iri(c)}>" for c in negative)
+        gone = sorted(line for g, line in removed - added if g == graph)
+        new = sorted(line for g, line in added - removed if g == graph)
+        after += _data("DELETE", f"<{graph}>", gone, max_lines)
+        after += _data("INSERT", f"<{graph}>", new, max_lines)
+    if source and any(n < 0 for _c, n in changed):
         after.append(f"""DELETE {{ GRAPH {SUMMARY} {{ ?cell ?p ?o }} }}
-WHERE {{ VALUES ?cell {{ {cells} }}
+WHERE {{ {source} FILTER(?change < 0)
   GRAPH {SUMMARY} {{ ?cell ?count ?n FILTER(?count IN (<{BMK_IRI}measurementCount>, <{BMK_IRI}instanceCount>)
                      && ?n <= 0) ?cell ?p ?o }} }}""")
-    return before, [op for op in after if op]
+    return before, after
 
 
 def counted_lines(counts: Counter[Cell]) -> Iterable[str]:
