@@ -49,7 +49,8 @@ test: lint
 
 # Speed and memory (benchmarks/README.md). The import benchmark: 10 000 measurement rows imported
 # with validation into a catalogue-only store and into one holding 1 000 000 synthetic
-# measurements (about 10 minutes on 2 cores; benchmarks/results/import.md and import.json). The
+# measurements (about 10 minutes on 2 cores; benchmarks/results/import.md and import.json), then
+# the same into an Oxigraph server and into Virtuoso (benchmarks/results/<backend>/import.md). The
 # query benchmark: load time, every named query, plans and reports on stores of 10 000, 100 000
 # and 1 000 000 synthetic measurements (benchmarks/results/queries.md and queries.json), on the
 # embedded store, on an Oxigraph server (benchmarks/results/oxigraph-server/) and on Virtuoso
@@ -65,6 +66,8 @@ QUERY_BENCH_ARGS ?=
 ENDPOINT_BENCH_ARGS ?=
 bench: setup
 	$(PY) -m benchmarks.import_rows $(BENCH_ARGS)
+	$(PY) -m benchmarks.import_rows --backend oxigraph-server --output-dir benchmarks/results/oxigraph-server $(BENCH_ARGS)
+	$(PY) -m benchmarks.import_rows --backend virtuoso --output-dir benchmarks/results/virtuoso $(BENCH_ARGS)
 	$(PY) -m benchmarks.queries_bench $(QUERY_BENCH_ARGS)
 	$(PY) -m benchmarks.queries_bench --backend oxigraph-server --output-dir benchmarks/results/oxigraph-server $(QUERY_BENCH_ARGS)
 	$(PY) -m benchmarks.queries_bench --backend virtuoso --output-dir benchmarks/results/virtuoso $(QUERY_BENCH_ARGS)

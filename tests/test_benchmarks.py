@@ -108,6 +108,23 @@ def test_results_are_written_as_a_markdown_table_and_json(catalogue: Path, tmp_p
     assert written["slowdown"] == {"0": 1.0} and written["machine"]["cpu_count"] >= 1
 
 
+@pytest.mark.slow
+def test_the_import_benchmark_imports_into_an_oxigraph_server_and_leaves_the_folder_as_it_was(
+        catalogue: Path, tmp_path: Path) -> None:
+    inputs, samples = write_inputs(catalogue, tmp_path / "inputs", 20, seed=1)
+    shutil.copytree(catalogue, tmp_path / "store")
+
+    figures = time_import(tmp_path / "store", inputs, 20, 0, False, "oxigraph-server")
+
+    assert (figures.backend, figures.rows) == ("oxigraph-server", 20 + samples)
+    assert figures.server_peak_rss_mib > 0 and list(figures.phases) == PHASES
+    assert count(tmp_path / "store", 'SELECT (COUNT(*) AS ?n) { ?m bmk:identifier "BENCH-M-0000000" }') == 0
+    results = Results({"rows": 20, "store_measurements": "0", "seed": 1, "kept_store": False,
+                       "backend": "oxigraph-server"}, imports=[figures], machine=machine_facts())
+    markdown = write_results(results, tmp_path / "out")[0].read_text(encoding="utf-8")
+    assert markdown.startswith("# Import benchmark (oxigraph-server)") and "server's peak RSS" in markdown
+
+
 def test_a_kept_store_is_made_once_then_reused(catalogue: Path, tmp_path: Path) -> None:
     first_dir, first = kept_store(tmp_path / "kept", catalogue, 100, seed=1)
     again_dir, again = kept_store(tmp_path / "kept", catalogue, 100, seed=1)
@@ -120,8 +137,11 @@ def test_command_line_options_have_the_issue_s_defaults() -> None:
     assert (options.rows, options.store_measurements, options.keep_store) == (10_000, [0, 1_000_000], None)
     assert parse_args(["--store-measurements", "0,1_000"]).store_measurements == [0, 1000]
     assert isinstance(parse_args(["--keep-store", "x"]), Options)
+    assert parse_args([]).backend == "embedded" and parse_args(["--backend", "virtuoso"]).backend == "virtuoso"
     with pytest.raises(SystemExit):
         parse_args(["--store-measurements", "many"])
+    with pytest.raises(SystemExit):
+        parse_args(["--backend", "nowhere"])
 
 
 def test_the_synthetic_logbook_with_shipments_and_records_conforms_to_the_shapes(
