@@ -291,11 +291,10 @@ class TripleStore(ABC):
         """Add N-Triples lines (no blank nodes) to a graph, in as many transactions as it takes:
         for derived data only, whose marker says when it is whole."""
         iri = check_graph_iri(graph)
-        size = min(_APPEND_CHUNK, self.max_operation_lines or _APPEND_CHUNK)
         chunk: list[str] = []
         for line in lines:
             chunk.append(line)
-            if len(chunk) >= size:
+            if len(chunk) >= _APPEND_CHUNK:
                 self._update(self.insert_text(iri, "\n".join(chunk)))
                 chunk = []
         if chunk:

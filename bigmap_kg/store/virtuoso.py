@@ -232,9 +232,9 @@ class VirtuosoStore(RemoteStore):
         groups = _Groups()
         for line in lines:
             groups.add(line)
-        plain = groups.plain
-        parts = [f"INSERT DATA {{ GRAPH <{iri}> {{\n" + "\n".join(plain[start:start + LINES_PER_OPERATION])
-                 + "\n} }" for start in range(0, len(plain), LINES_PER_OPERATION)]
+        plain, step = groups.plain, self.max_operation_lines or LINES_PER_OPERATION
+        parts = [f"INSERT DATA {{ GRAPH <{iri}> {{\n" + "\n".join(plain[start:start + step]) + "\n} }"
+                 for start in range(0, len(plain), step)]
         parts += [f"INSERT {{ GRAPH <{iri}> {{\n" + "\n".join(chunk) + "\n} } WHERE { }"
                   for chunk in groups.chunks(TRIPLES_PER_OPERATION)]
         return parts
