@@ -15,6 +15,7 @@ criterion that could not be decided, and discarded otherwise.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -27,13 +28,25 @@ from rdflib.term import Node
 
 from bigmap_kg import resources
 from bigmap_kg.errors import Location, ParseError
+from bigmap_kg.namespaces import BMK
 from bigmap_kg.output import labels_of
-from bigmap_kg.queries import NamedQuery, Table, inject_values, parse_query
+from bigmap_kg.queries import NamedQuery, Table, inject_values, mentions, parse_query, text_for
 from bigmap_kg.requests import Request
-from bigmap_kg.store.base import TripleStore
+from bigmap_kg.store.base import SelectResult, TripleStore
 
 VERDICTS = ("kept", "undecided", "discarded")
 CANDIDATE_COLUMNS = ["observable", "instrument", "technique", "entry"]
+LEVEL_SCORE = {BMK.High: 1.0, BMK.Medium: 0.67, BMK.Low: 0.33}
+UNKNOWN = 0.5
+_OUTERMOST_BINDINGS = re.compile(r"\A[^{]*\bWHERE\s*\{\s*#@bindings[ \t]*$", re.MULTILINE | re.IGNORECASE)
+
+
+def quality_score(quality: Node | None) -> float:
+    """A matrix row's quality for an observable as a score (High 1, Medium 0.67, Low 0.33, any
+    other level 0.5); none given ranks below all."""
+    if quality is None:
+        return -1.0
+    return LEVEL_SCORE.get(quality, UNKNOWN)  # type: ignore[call-overload]
 
 
 @dataclass(frozen=True)
@@ -64,12 +77,14 @@ def criteria() -> tuple[Criterion, ...]:
     return tuple(found)
 
 
-def planning_query(name: str) -> str:
-    """A building block of the planner, ``queries/planning/<name>.rq``."""
+def planning_query(name: str, store: TripleStore | None = None) -> str:
+    """A building block of the planner, ``queries/planning/<name>.rq`` (in the form written for
+    ``store``'s dialect, where it has one)."""
     item = resources.data_dir("queries").joinpath("planning", f"{name}.rq")
     if not item.is_file():
         raise ParseError(f"no planning query {name!r}", Location(file=f"queries/planning/{name}.rq"))
-    return item.read_text(encoding="utf-8")
+    text = item.read_text(encoding="utf-8")
+    return text if store is None else text_for(store, f"planning/{name}", text)
 
 
 @dataclass
@@ -128,6 +143,16 @@ class FilterResult:
 
 
 
+def _answerless(text: str, tables: list[Table]) -> bool:
+    """True when a criterion can answer nothing: its outermost group starts with the bare
+    ``#@bindings`` marker, so it joins every table it mentions, and one of those has no rows (the
+    correlation groups of a request without any). Such a criterion is not sent: Virtuoso 7.2.5
+    could not compile some of them (SQ156, empty VALUES blocks in two sub-queries)."""
+    if _OUTERMOST_BINDINGS.search(text) is None:
+        return False
+    return any(not rows and any(mentions(text, n) for n in names) for names, rows in tables)
+
+
 def request_table(request: Request) -> Table:
     """The request's parameters as one row (``UNDEF`` where not given)."""
 
@@ -161,7 +186,7 @@ def run_filters(store: TripleStore, request: Request,
                 selected: Iterable[Criterion] | None = None) -> FilterResult:
     """Candidates for the request and every criterion's verdict on them."""
     observables: Table = (["observable"], [[o.iri] for o in request.observables])
-    rows = store.select(inject_values(planning_query("candidates"), [observables])).rows
+    rows = store.select(inject_values(planning_query("candidates", store), [observables])).rows
     candidates: dict[tuple[Node | None, ...], Candidate] = {}
     for row in rows:
         key = (row["observable"], row["instrument"], row["technique"])
@@ -172,18 +197,23 @@ def run_filters(store: TripleStore, request: Request,
         assert isinstance(entry, URIRef)
         cand.entries.setdefault(entry, [])
         cand.matched.setdefault(entry, set()).add(row["matched"])  # type: ignore[arg-type]
+        # a row giving the observable twice (two capabilities, say the one asked and a narrower
+        # one) counts with its best quality: the rows come in no fixed order within an entry
         quality = row["quality"]
-        if quality is not None or entry not in cand.quality:
+        if entry not in cand.quality or quality_score(quality) > quality_score(cand.quality[entry]):
             cand.quality[entry] = quality  # type: ignore[assignment]
     table: Table = (CANDIDATE_COLUMNS, [[c.observable, c.instrument, c.technique, e]
                                         for c in candidates.values() for e in c.entries])
     tables = [table, request_table(request), group_pairs(request)]
     chosen = list(selected if selected is not None else criteria())
-    texts = [inject_values(c.query.text, tables, c.name) for c in chosen]
+    sources = {c.name: text_for(store, f"filters/{c.name}", c.query.text) for c in chosen}
+    texts = {name: inject_values(text, tables, name) for name, text in sources.items()
+             if not _answerless(text, tables)}
     # The criteria are independent queries: evaluated side by side (the engine computes without
     # the interpreter lock; a plan at 1 000 000 measurements spends most of its time in them).
     with ThreadPoolExecutor(max_workers=max(1, min(len(texts), os.cpu_count() or 1))) as pool:
-        answers = list(pool.map(store.select, texts))
+        sent = dict(zip(texts, pool.map(store.select, texts.values()), strict=True))
+    answers = [sent.get(c.name, SelectResult([], [])) for c in chosen]
     for criterion, answer in zip(chosen, answers, strict=True):
         found: dict[tuple[Candidate, URIRef], list[Verdict]] = {}
         for row in answer.rows:

@@ -15,16 +15,14 @@ from dataclasses import dataclass, field
 
 from rdflib import URIRef
 
-from bigmap_kg.filtering import FilterResult, planning_query
+from bigmap_kg.filtering import LEVEL_SCORE, UNKNOWN, FilterResult, planning_query, quality_score
 from bigmap_kg.namespaces import BMK
 from bigmap_kg.queries import Table, inject_values
 from bigmap_kg.requests import Request
 from bigmap_kg.store.base import TripleStore
 from bigmap_kg.terms import truthy
 
-LEVEL_SCORE = {BMK.High: 1.0, BMK.Medium: 0.67, BMK.Low: 0.33}
 AVAILABILITY_COST = {BMK.High: 0.0, BMK.Medium: 0.5, BMK.Low: 1.0}
-UNKNOWN = 0.5
 FACILITY_COST, LAB_COST = 1.0, 0.2
 SHIPMENT_COST, EXTRA_SAMPLE_COST = 0.25, 0.1
 SHIPMENT_FIDELITY_LOSS = 0.02
@@ -125,7 +123,7 @@ def _options(result: FilterResult, include_undecided: bool) -> dict[URIRef, list
             continue
         usable = [e for e in cand.entries if cand.entry_status(e) == status]
         qualities = [cand.quality.get(e) for e in usable]
-        best = max(qualities, key=lambda q: LEVEL_SCORE.get(q, UNKNOWN) if q else -1, default=None)
+        best = max(qualities, key=quality_score, default=None)
         unconfirmed = [f"unconfirmed ({v.criterion}): {v.reason}" for v in cand.verdicts("undecided")]
         options[cand.observable].append(Option(cand.observable, cand.instrument, cand.technique, best,
                                                cand.cells, cand.holders, unconfirmed))
@@ -138,7 +136,7 @@ def _facts(store: TripleStore, options: list[Option]) -> dict[tuple[URIRef, URIR
         return {}
     table: Table = (["instrument", "technique"], [list(p) for p in pairs])
     facts: dict[tuple[URIRef, URIRef], Facts] = {}
-    for row in store.select(inject_values(planning_query("step-facts"), [table])).rows:
+    for row in store.select(inject_values(planning_query("step-facts", store), [table])).rows:
         facts[(row["instrument"], row["technique"])] = Facts(  # type: ignore[index]
             partner=row["partner"], facility=truthy(row["facility"]),  # type: ignore[arg-type]
             site=row["site"], quality=row["quality"], availability=row["availability"],  # type: ignore[arg-type]

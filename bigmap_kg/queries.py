@@ -9,7 +9,7 @@ block placed at the start of the outermost ``WHERE``; parameter ``x`` is the var
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 import yaml
@@ -87,10 +87,12 @@ class NamedQuery:
                              self.name)
 
     def run(self, store: TripleStore, values: dict[str, str] | None = None) -> SelectResult:
-        return store.select(self.bind(values or {}))
+        query = self if store.dialect is None else replace(self, text=text_for(store, self.name, self.text))
+        return store.select(query.bind(values or {}))
 
 
 Table = tuple[list[str], list[list[Node | None]]]
+DIALECTS = "dialects"  # queries/dialects/<dialect>/: a server's own forms of shipped queries
 BINDINGS_MARKER = "#@bindings"  # on a line of its own in the query body
 # "#@bindings ?a ?b" inside a sub-query: only the tables holding ?a or ?b (a sub-query does not
 # see the outer VALUES, and a table of variables it does not use would multiply its solutions)
@@ -262,6 +264,23 @@ def query_text(name: str) -> str:
     if not item.is_file():
         raise ParseError(f"no query {name!r}", Location(file=f"queries/{name}.rq"))
     return item.read_text(encoding="utf-8")
+
+
+@cache
+def _dialect_text(dialect: str, name: str) -> str | None:
+    folder, _, stem = name.rpartition("/")
+    item = resources.data_dir("queries").joinpath(DIALECTS, dialect, *filter(None, folder.split("/")),
+                                                  f"{stem}.rq")
+    return item.read_text(encoding="utf-8") if item.is_file() else None
+
+
+def text_for(store: TripleStore, name: str, text: str) -> str:
+    """The text ``store`` runs for the shipped query ``name`` (``filters/sample-shape``,
+    ``who-used-technique``) whose standard text is ``text``: the form written for the store's
+    dialect, ``queries/dialects/<dialect>/<name>.rq``, where one is shipped; else ``text``."""
+    if store.dialect is None:
+        return text
+    return _dialect_text(store.dialect, name) or text
 
 
 def page_query(name: str) -> NamedQuery:

@@ -79,6 +79,9 @@ class TripleStore(ABC):
     #: update; None: any number (a server's limits).
     max_operation_lines: int | None = None
     max_values_rows: int | None = None
+    #: A server whose engine cannot compile some standard queries: its forms of them are shipped
+    #: as ``queries/dialects/<dialect>/<name>.rq`` (:func:`bigmap_kg.queries.text_for`).
+    dialect: str | None = None
     _summary_current: bool | None = None
     _hierarchy: Classes | None = None
 
