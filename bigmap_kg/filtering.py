@@ -30,7 +30,16 @@ from bigmap_kg import resources
 from bigmap_kg.errors import Location, ParseError
 from bigmap_kg.namespaces import BMK
 from bigmap_kg.output import labels_of
-from bigmap_kg.queries import NamedQuery, Table, inject_values, mentions, parse_query, text_for
+from bigmap_kg.queries import (
+    NamedQuery,
+    Table,
+    inject_values,
+    mentions,
+    parse_query,
+    query_file,
+    query_text,
+    text_for,
+)
 from bigmap_kg.requests import Request
 from bigmap_kg.store.base import SelectResult, TripleStore
 
@@ -80,10 +89,9 @@ def criteria() -> tuple[Criterion, ...]:
 def planning_query(name: str, store: TripleStore | None = None) -> str:
     """A building block of the planner, ``queries/planning/<name>.rq`` (in the form written for
     ``store``'s dialect, where it has one)."""
-    item = resources.data_dir("queries").joinpath("planning", f"{name}.rq")
-    if not item.is_file():
+    if not query_file(f"planning/{name}").is_file():
         raise ParseError(f"no planning query {name!r}", Location(file=f"queries/planning/{name}.rq"))
-    text = item.read_text(encoding="utf-8")
+    text = query_text(f"planning/{name}")
     return text if store is None else text_for(store, f"planning/{name}", text)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from functools import cache
+from importlib.resources.abc import Traversable
 
 import yaml
 from rdflib import Literal, URIRef
@@ -255,12 +256,16 @@ def example_text(query: NamedQuery) -> str:
     return "\n".join(head) + "\n" + inject_values(body.lstrip("\n"), [(names, [row])], query.name)
 
 
-@cache
+def query_file(name: str) -> Traversable:
+    """The file of the query ``name``, ``queries/<name>.rq`` (``import/labels``)."""
+    folder, _, stem = name.rpartition("/")
+    return resources.data_dir("queries").joinpath(*filter(None, folder.split("/")), f"{stem}.rq")
+
+
 @cache
 def query_text(name: str) -> str:
     """The text of a building-block query, ``queries/<name>.rq`` (``import/labels``), read once."""
-    folder, _, stem = name.rpartition("/")
-    item = resources.data_dir("queries").joinpath(*folder.split("/"), f"{stem}.rq")
+    item = query_file(name)
     if not item.is_file():
         raise ParseError(f"no query {name!r}", Location(file=f"queries/{name}.rq"))
     return item.read_text(encoding="utf-8")
@@ -268,9 +273,7 @@ def query_text(name: str) -> str:
 
 @cache
 def _dialect_text(dialect: str, name: str) -> str | None:
-    folder, _, stem = name.rpartition("/")
-    item = resources.data_dir("queries").joinpath(DIALECTS, dialect, *filter(None, folder.split("/")),
-                                                  f"{stem}.rq")
+    item = query_file(f"{DIALECTS}/{dialect}/{name}")
     return item.read_text(encoding="utf-8") if item.is_file() else None
 
 

@@ -36,10 +36,11 @@ the named queries stay standard SPARQL.
 * ``DROP ALL`` would drop Virtuoso's own graphs too: our graphs are dropped one by one.
 * Its SPARQL compiler refuses some standard forms (an EXISTS as an operand of || or &&: SQ074;
   an EXISTS reading a variable bound outside it by a BIND: SP031; a variable built on an EXISTS
-  read in two places, or a FILTER comparing two variables of an OPTIONAL: SQ156). The planner's
-  queries that use them have a Virtuoso form in ``queries/dialects/virtuoso/`` (``dialect``),
-  which gives the same answers on every store (tests/test_dialects.py) but runs slower on
-  Oxigraph, so the standard form stays the one the other stores run.
+  read in two places, two OPTIONAL sub-queries side by side, or a FILTER comparing two
+  variables of an OPTIONAL: SQ156), and answers some wrongly. The planner's queries and the named
+  query that meet these have a Virtuoso form in ``queries/dialects/virtuoso/`` (``dialect``),
+  which gives the standard answers on the embedded store (tests/test_dialects.py) but runs
+  slower on Oxigraph, so the standard form stays the one the other stores run.
 * An ASK answer in SPARQL JSON comes as one binding of ``__ASK_RETVAL`` (1 or 0) instead of
   ``{"boolean": ...}``.
 """
