@@ -93,7 +93,8 @@ class QueryRunner:
                fmt: str | None) -> _Job:
         """Hand the query to a worker; the caller holds a slot, which the job gives back."""
         deadline = time.monotonic() + self.timeout
-        job = _Job(self, sparql, default_graphs, named_graphs, deadline, self._native(sparql, fmt))
+        job = _Job(self, sparql, default_graphs, named_graphs, deadline, self._native(sparql, fmt),
+                   json_rows=fmt == "json")
         try:
             job.future = self._pool.submit(job.work)
         except BaseException:
@@ -145,9 +146,11 @@ class _Workers:
 
 class _Job:
     def __init__(self, runner: QueryRunner, sparql: str, default_graphs: list[str] | None,
-                 named_graphs: list[str] | None, deadline: float, native: str | None = None):
+                 named_graphs: list[str] | None, deadline: float, native: str | None = None,
+                 json_rows: bool = False):
         self.runner = runner
         self.native = native
+        self.json_rows = json_rows  # a SELECT answer may be written as JSON from the engine's terms
         self.args = (sparql, default_graphs, named_graphs)
         self.deadline = deadline
         self.done = threading.Event()
@@ -171,6 +174,11 @@ class _Job:
                 kind = "ask" if query_form(self.args[0]) == "ASK" else "select"
                 self.outcome = Outcome(kind, native=data)
                 return
+            if self.json_rows and query_form(self.args[0]) == "SELECT":
+                data = self.runner.store.checked_json(self.args[0], self._check, *self.args[1:])
+                if data is not None:
+                    self.outcome = Outcome("select", native=data)
+                    return
             answer = self.runner.store.stream(*self.args)
             self.outcome = self._collect(answer)
         except BaseException as exc:  # handed to the waiting caller, without this thread's frames
@@ -184,17 +192,21 @@ class _Job:
             self.runner._slots.release()
             self.done.set()
 
+    def _check(self, count: int, noun: str = "rows") -> None:
+        """Before each row: the time left, and the row limit (``count`` rows taken so far)."""
+        if self.cancelled or time.monotonic() > self.deadline:
+            raise self.runner._timeout()
+        limit = self.runner.limit
+        if count == limit:
+            raise ResultTooLarge(f"the answer has more than {limit} {noun}",
+                                 hint="add LIMIT (and OFFSET to page), or ask the operator "
+                                      "to raise result_limit")
+
     def _collect(self, answer: Answer) -> Outcome:
         rows: list[Row] = []
-        limit = self.runner.limit
+        noun = "triples" if answer.kind == "graph" else "rows"
         for row in answer.rows:
-            if self.cancelled or time.monotonic() > self.deadline:
-                raise self.runner._timeout()
-            if len(rows) == limit:
-                noun = "triples" if answer.kind == "graph" else "rows"
-                raise ResultTooLarge(f"the answer has more than {limit} {noun}",
-                                     hint="add LIMIT (and OFFSET to page), or ask the operator "
-                                          "to raise result_limit")
+            self._check(len(rows), noun)
             rows.append(row)
         return Outcome(answer.kind, answer.variables, rows, answer.boolean)
 

@@ -403,3 +403,51 @@ def test_a_limit_that_is_not_the_query_s_own_does_not_pass_the_row_limit(limited
     query's own LIMIT; any doubt sends the answer row by row, where the row limit holds."""
     r = limited.get("/sparql", params={"query": trick}, headers={"accept": "application/sparql-results+json"})
     assert r.status_code == 400 and "more than 100 rows" in r.json()["error"]
+
+
+TERMS = """
+PREFIX ex: <urn:example:>
+INSERT DATA { GRAPH <urn:example:terms> {
+  ex:a ex:label "plain", "chaîne"@fr, "3"^^<http://www.w3.org/2001/XMLSchema#integer>,
+       "2026-12-08"^^<http://www.w3.org/2001/XMLSchema#date>, "line\\nbreak \\"quoted\\"" ;
+       ex:link _:b , ex:c .
+} }"""
+MIXED = "SELECT ?s ?o ?missing WHERE { GRAPH <urn:example:terms> { ?s ?p ?o } OPTIONAL { ?o <urn:example:none> ?missing } }"
+
+
+def test_json_written_from_the_engine_s_terms_is_the_answer_our_writer_gives():
+    """An unbounded SELECT asked for as JSON is written from Oxigraph's terms, without rdflib
+    terms in between: every kind of term (IRIs, blank nodes, language-tagged, typed and plain
+    literals with escapes) and an unbound variable come out as our rdflib writer writes them."""
+    from bigmap_kg.sparql_protocol import Outcome
+    from bigmap_kg.sparql_results import serialize
+    from bigmap_kg.store import EmbeddedStore
+
+    store = EmbeddedStore()
+    store.update(TERMS)
+    checked: list[int] = []
+    ours = json.loads(store.checked_json(MIXED, checked.append))
+    answer = store.stream(MIXED)
+    reference = json.loads(serialize(Outcome(answer.kind, answer.variables, list(answer.rows)), "json"))
+    assert ours["head"] == reference["head"] == {"vars": ["s", "o", "missing"]}
+    key = lambda b: json.dumps(b, sort_keys=True)  # noqa: E731
+    assert sorted(ours["results"]["bindings"], key=key) == sorted(reference["results"]["bindings"], key=key)
+    assert len(ours["results"]["bindings"]) == 7 and checked == list(range(7))
+    kinds = {b["o"]["type"] for b in ours["results"]["bindings"]}
+    assert kinds == {"uri", "bnode", "literal"}
+    assert store.checked_json("ASK { ?s ?p ?o }", checked.append) is None
+    assert store.checked_json("CONSTRUCT WHERE { ?s ?p ?o }", checked.append) is None
+
+
+def test_the_row_check_stops_json_written_from_the_engine_s_terms():
+    from bigmap_kg.store import EmbeddedStore
+
+    store = EmbeddedStore()
+    store.update(TERMS)
+
+    def at_most_three(count: int) -> None:
+        if count == 3:
+            raise RuntimeError("three rows")
+
+    with pytest.raises(RuntimeError, match="three rows"):
+        store.checked_json(MIXED, at_most_three)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -101,6 +101,15 @@ class TripleStore(ABC):
         """A SELECT or ASK answer serialised by the engine itself (``fmt``: json or xml), or None
         where the backend cannot; the dataset as for :meth:`stream`. Only for answers whose
         size is bounded beforehand (the caller checks the query's LIMIT)."""
+        return None
+
+    def checked_json(self, sparql: str, check: Callable[[int], None],
+                     default_graphs: list[str] | None = None,
+                     named_graphs: list[str] | None = None) -> bytes | None:
+        """A SELECT answer as SPARQL JSON results written straight from the engine's terms, with
+        ``check(rows so far)`` called before each row (it raises to stop: a row limit, a
+        deadline); None where the backend cannot, or the query is not a SELECT. The dataset as
+        for :meth:`stream`."""
         return None
 
     @abstractmethod
