@@ -93,8 +93,9 @@ class QueryRunner:
                fmt: str | None) -> _Job:
         """Hand the query to a worker; the caller holds a slot, which the job gives back."""
         deadline = time.monotonic() + self.timeout
-        job = _Job(self, sparql, default_graphs, named_graphs, deadline, self._native(sparql, fmt),
-                   json_rows=fmt == "json")
+        form = query_form(sparql)  # read once: the job and the choice of writer need it
+        job = _Job(self, sparql, default_graphs, named_graphs, deadline, form,
+                   self._native(form, sparql, fmt), json_rows=fmt == "json" and form == "SELECT")
         try:
             job.future = self._pool.submit(job.work)
         except BaseException:
@@ -106,10 +107,9 @@ class QueryRunner:
         return ServiceBusy("every query worker is busy with earlier queries",
                            hint=f"try again in a moment; long queries end after {self.timeout:g} s")
 
-    def _native(self, sparql: str, fmt: str | None) -> str | None:
+    def _native(self, form: str, sparql: str, fmt: str | None) -> str | None:
         if fmt is None:
             return None
-        form = query_form(sparql)
         limit = top_level_limit(sparql)
         bounded = form == "ASK" or (form == "SELECT" and limit is not None and limit <= self.limit)
         return fmt if bounded else None
@@ -146,11 +146,12 @@ class _Workers:
 
 class _Job:
     def __init__(self, runner: QueryRunner, sparql: str, default_graphs: list[str] | None,
-                 named_graphs: list[str] | None, deadline: float, native: str | None = None,
-                 json_rows: bool = False):
+                 named_graphs: list[str] | None, deadline: float, form: str,
+                 native: str | None = None, json_rows: bool = False):
         self.runner = runner
+        self.form = form
         self.native = native
-        self.json_rows = json_rows  # a SELECT answer may be written as JSON from the engine's terms
+        self.json_rows = json_rows  # a SELECT answer, written as JSON from the engine's terms
         self.args = (sparql, default_graphs, named_graphs)
         self.deadline = deadline
         self.done = threading.Event()
@@ -171,10 +172,9 @@ class _Job:
             data = (self.runner.store.native_results(self.args[0], self.native, *self.args[1:])
                     if self.native else None)
             if data is not None:
-                kind = "ask" if query_form(self.args[0]) == "ASK" else "select"
-                self.outcome = Outcome(kind, native=data)
+                self.outcome = Outcome("ask" if self.form == "ASK" else "select", native=data)
                 return
-            if self.json_rows and query_form(self.args[0]) == "SELECT":
+            if self.json_rows:
                 data = self.runner.store.checked_json(self.args[0], self._check, *self.args[1:])
                 if data is not None:
                     self.outcome = Outcome("select", native=data)
